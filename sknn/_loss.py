@@ -1,0 +1,112 @@
+"""Output layers and the cost J(Θ) of the SPEC.
+
+For m samples with weights w (all ones when none are given) and per-sample
+losses ℓ_i::
+
+    J(Θ) = (1/Σw) Σ_i w_i ℓ_i + (λ / 2Σw) Σ_l Σ_i Σ_j (θ_ji⁽ˡ⁾)²   (no bias terms)
+
+The output layer follows the target:
+
+- ``LogisticOutput`` (binary: K = 1; multilabel: K labels) — h = σ(z) and the
+  seed's ℓ = −Σ_k [y_k log h_k + (1 − y_k) log(1 − h_k)];
+- ``SoftmaxOutput`` (multiclass) — h = softmax(z) and ℓ = −Σ_k y_k log h_k.
+
+Both losses are computed from the logits z (log-sum-exp and softplus), so large
+logits never overflow, and for both the error on the output units is
+∂ℓ/∂z = h − y, which is where backpropagation starts.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+def softplus(Z):
+    """log(1 + exp(z)) without overflow."""
+    return np.logaddexp(0, Z)
+
+
+class LogisticOutput:
+    """K independent logistic units; targets ``T`` are 0/1 floats of shape (n, K)."""
+
+    name = "logistic"
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ from the logits ``Z``, then overwrite ``Z`` with h = σ(Z).
+
+        ℓ = Σ_k [softplus(z_k) − y_k z_k], the seed's cross-entropy rewritten
+        with log h = −softplus(−z) and log(1 − h) = −softplus(z).
+        """
+        loss = (softplus(Z) - T * Z).sum(axis=1)
+        expit(Z, out=Z)
+        return loss
+
+    @staticmethod
+    def output(Z):
+        return expit(Z, out=Z)
+
+    @staticmethod
+    def log_output(Z):
+        """log h, computed as −softplus(−z)."""
+        return -softplus(-Z)
+
+    @staticmethod
+    def error(H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = h − y."""
+        H -= T
+        return H
+
+    @staticmethod
+    def correct(H, T):
+        """Whether every unit of a sample is on the right side of 0.5."""
+        return ((H > 0.5) == (T > 0.5)).all(axis=1)
+
+
+class SoftmaxOutput:
+    """One softmax over K classes; targets ``T`` are class indices of shape (n,)."""
+
+    name = "softmax"
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ = logsumexp(z) − z_y, then overwrite ``Z`` with softmax(Z)."""
+        Z -= Z.max(axis=1, keepdims=True)
+        z_true = Z[np.arange(len(T)), T]
+        np.exp(Z, out=Z)
+        total = Z.sum(axis=1)
+        Z /= total[:, None]
+        return np.log(total) - z_true
+
+    @staticmethod
+    def output(Z):
+        Z -= Z.max(axis=1, keepdims=True)
+        np.exp(Z, out=Z)
+        Z /= Z.sum(axis=1, keepdims=True)
+        return Z
+
+    @staticmethod
+    def log_output(Z):
+        """log softmax(z) = z − logsumexp(z)."""
+        shifted = Z - Z.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    @staticmethod
+    def error(H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = h − onehot(y)."""
+        H[np.arange(len(T)), T] -= 1
+        return H
+
+    @staticmethod
+    def correct(H, T):
+        return H.argmax(axis=1) == T
+
+
+OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput}
+
+
+def cost(sample_losses, weights, sum_weights, alpha, squared_norm):
+    """J(Θ) from the per-sample losses ℓ_i and Σθ² over the non-bias weights."""
+    data_term = (
+        sample_losses.sum() if weights is None else np.dot(weights, sample_losses)
+    )
+    return (data_term + 0.5 * alpha * squared_norm) / sum_weights

@@ -1,0 +1,207 @@
+"""The feed-forward network: forward propagation, J(Θ) and its gradient.
+
+All parameters live in one flat vector θ — every weight matrix Θ⁽ˡ⁾ first, then
+every bias vector — and ``Network.unpack`` hands out views of it. The
+optimisers then update all parameters in a few whole-vector passes, L-BFGS sees
+the vector it needs, and the L2 term of J, which leaves the biases out, is one
+contiguous slice.
+
+Layer l+1 computes ``A⁽ˡ⁺¹⁾ = g(A⁽ˡ⁾ Θ⁽ˡ⁾ + b⁽ˡ⁾)`` for a whole batch at once
+(rows are samples), so a forward pass is one matrix product per layer.
+Backpropagation runs the error δ from the output back:
+``δ⁽ᴸ⁾ = w ⊙ (h − y) / Σw``, ``∂J/∂Θ⁽ˡ⁾ = A⁽ˡ⁾ᵀ δ⁽ˡ⁺¹⁾ + (λ/Σw) Θ⁽ˡ⁾``,
+``∂J/∂b⁽ˡ⁾ = Σ_i δ⁽ˡ⁺¹⁾_i`` and ``δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ Θ⁽ˡ⁾ᵀ) ⊙ g'(z⁽ˡ⁾)``.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._loss import OUTPUTS, cost
+
+
+def _matmul(A, B, out):
+    """``out = A @ B`` without allocating, for dense or scipy-sparse ``A``."""
+    if sp.issparse(A):
+        out[...] = A @ B
+        return out
+    return np.matmul(A, B, out=out)
+
+
+class Network:
+    """Architecture of the network: layer sizes, activation, output, dropout.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input and output included.
+    activation : str
+        Key of ``ACTIVATIONS``, used by every hidden layer.
+    output : str
+        ``"logistic"`` or ``"softmax"``.
+    dropout : sequence of float
+        One rate per hidden layer.
+    """
+
+    def __init__(self, layer_sizes, activation, output, dropout):
+        self.layer_sizes = tuple(int(n) for n in layer_sizes)
+        self.activation = activation
+        self.output = OUTPUTS[output]
+        self.dropout = tuple(float(r) for r in dropout)
+        self.coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        self.n_coef = sum(i * o for i, o in self.coef_shapes)
+        self.n_params = self.n_coef + sum(self.layer_sizes[1:])
+
+    @property
+    def n_layers(self):
+        return len(self.layer_sizes)
+
+    def unpack(self, theta):
+        """Views of ``theta`` as the lists ``coefs`` and ``intercepts``."""
+        coefs, intercepts = [], []
+        start = 0
+        for fan_in, fan_out in self.coef_shapes:
+            coefs.append(
+                theta[start : start + fan_in * fan_out].reshape(fan_in, fan_out)
+            )
+            start += fan_in * fan_out
+        for _, fan_out in self.coef_shapes:
+            intercepts.append(theta[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """A new flat θ holding copies of ``coefs`` and ``intercepts``."""
+        parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
+        return np.concatenate(parts).astype(dtype, copy=False)
+
+    def initialize(self, rng, dtype):
+        """Glorot-uniform weights, U(±√(6 / (fan_in + fan_out))), zero biases."""
+        theta = np.zeros(self.n_params, dtype=dtype)
+        coefs, _ = self.unpack(theta)
+        for W in coefs:
+            limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
+            W[...] = rng.uniform(-limit, limit, size=W.shape)
+        return theta
+
+    def logits(self, X, coefs, intercepts):
+        """Output-layer pre-activations z for ``X``; dropout off, nothing shared.
+
+        Allocates its own arrays, so any number of threads may predict at once.
+        """
+        activate = ACTIVATIONS[self.activation]
+        A = X
+        for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+            Z = A @ W
+            Z += b
+            A = Z if layer == len(coefs) - 1 else activate(Z)
+        return A
+
+
+class Backprop:
+    """J(Θ) and ∂J/∂θ on batches of up to ``max_rows`` rows, in reused buffers.
+
+    One instance serves one fit: it owns the activations, errors and dropout
+    masks of every layer, allocated once and sliced to each batch's size.
+    """
+
+    def __init__(self, network, max_rows, dtype, rng=None):
+        self.network = network
+        self.dtype = np.dtype(dtype)
+        self.rng = rng
+        sizes = network.layer_sizes[1:]
+        self.Z = [np.empty((max_rows, n), dtype) for n in sizes]
+        self.delta = [np.empty((max_rows, n), dtype) for n in sizes[:-1]]
+        self.masks = [
+            np.empty((max_rows, n), dtype) if rate > 0 else None
+            for n, rate in zip(sizes[:-1], network.dropout)
+        ]
+        self.dropped = [
+            np.empty((max_rows, n), dtype) if rate > 0 else None
+            for n, rate in zip(sizes[:-1], network.dropout)
+        ]
+
+    def _draw_mask(self, mask, rate):
+        """Inverted dropout: keep a unit with probability 1 − rate, scale it by
+        1/(1 − rate), so predictions need no rescaling."""
+        self.rng.random(out=mask, dtype=self.dtype)
+        keep = mask >= rate
+        np.multiply(keep, 1.0 / (1.0 - rate), out=mask)
+
+    def forward(self, X, theta, train):
+        """Forward pass; returns the logits buffer and each layer's input."""
+        net = self.network
+        coefs, intercepts = net.unpack(theta)
+        n = X.shape[0]
+        activate = ACTIVATIONS[net.activation]
+        inputs = [X]
+        for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+            Z = _matmul(inputs[-1], W, self.Z[layer][:n])
+            Z += b
+            if layer == len(coefs) - 1:
+                return Z, inputs
+            activate(Z)
+            rate = net.dropout[layer]
+            if train and rate > 0:
+                mask = self.masks[layer][:n]
+                self._draw_mask(mask, rate)
+                Z = np.multiply(Z, mask, out=self.dropped[layer][:n])
+            inputs.append(Z)
+        raise AssertionError("a network has at least one layer")
+
+    def loss_and_gradient(self, X, T, weights, theta, grad, alpha, train=True):
+        """J(Θ) on the batch, with ∂J/∂θ written into ``grad``.
+
+        Parameters
+        ----------
+        X : array or sparse matrix of shape (n, n_features)
+        T : targets in the output layer's form
+        weights : array of shape (n,) or None
+            Sample weights; None means all ones.
+        theta, grad : flat arrays of ``network.n_params``
+        alpha : float
+            λ, the L2 weight.
+        train : bool
+            Whether dropout is on.
+
+        Returns
+        -------
+        J : float
+        n_correct : int
+            Samples the batch's outputs classify correctly.
+        """
+        net = self.network
+        coefs, _ = net.unpack(theta)
+        grad_coefs, grad_intercepts = net.unpack(grad)
+        n = X.shape[0]
+        sum_w = n if weights is None else weights.sum()
+
+        H, inputs = self.forward(X, theta, train)
+        losses = net.output.loss_and_output(H, T)
+        n_correct = int(net.output.correct(H, T).sum())
+        sq_norm = 0.0
+        if alpha:
+            theta_coef = theta[: net.n_coef]
+            sq_norm = np.dot(theta_coef, theta_coef)
+        J = cost(losses, weights, sum_w, alpha, sq_norm)
+
+        delta = net.output.error(H, T)  # h − y, in place
+        if weights is None:
+            delta *= 1.0 / sum_w
+        else:
+            delta *= (weights / sum_w)[:, None].astype(self.dtype, copy=False)
+        derivative = DERIVATIVES[net.activation]
+        for layer in range(len(coefs) - 1, -1, -1):
+            A_in = inputs[layer]
+            _matmul(A_in.T, delta, grad_coefs[layer])
+            np.sum(delta, axis=0, out=grad_intercepts[layer])
+            if layer == 0:
+                break
+            delta_in = np.matmul(delta, coefs[layer].T, out=self.delta[layer - 1][:n])
+            if self.masks[layer - 1] is not None and train:
+                delta_in *= self.masks[layer - 1][:n]
+            derivative(self.Z[layer - 1][:n], delta_in)
+            delta = delta_in
+        if alpha:
+            grad[: net.n_coef] += (alpha / sum_w) * theta[: net.n_coef]
+        return float(J), n_correct

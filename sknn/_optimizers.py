@@ -1,0 +1,131 @@
+"""The gradient solvers' update rules, applied in place to the flat θ.
+
+Each optimiser keeps its state in arrays the size of θ and updates θ in a few
+whole-vector passes through one scratch buffer, so a step allocates nothing.
+
+- ``SGD``: θ := θ − α g (the seed's rule); with momentum μ, v := μ v − α g and
+  θ := θ + v; with Nesterov momentum, θ := θ + μ v − α g.
+- ``RMSprop``: s := ρ s + (1 − ρ) g², θ := θ − α g / (√s + ε).
+- ``Adam``: m := β₁ m + (1 − β₁) g, v := β₂ v + (1 − β₂) g²,
+  θ := θ − α √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε).
+
+Running averages of squared gradients decay geometrically where a gradient is
+always zero (MNIST's blank border pixels, for one) and would pass through the
+denormal floats, on which a CPU is many times slower; every ``FLUSH_EVERY``
+steps they are flushed to zero, as a CPU's flush-to-zero mode would.
+"""
+
+import numpy as np
+
+FLUSH_EVERY = 32
+
+
+def _flush_denormals(state):
+    np.copyto(state, 0, where=np.abs(state) < np.finfo(state.dtype).tiny)
+
+
+class SGD:
+    def __init__(self, n_params, dtype, learning_rate, momentum=0.0, nesterov=False):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocity = np.zeros(n_params, dtype) if momentum > 0 else None
+        self.scratch = np.empty(n_params, dtype)
+        self.t = 0
+
+    def step(self, theta, grad):
+        self.t += 1
+        step = np.multiply(grad, self.learning_rate, out=self.scratch)  # α g
+        if self.velocity is None:
+            theta -= step
+            return
+        v = self.velocity
+        v *= self.momentum
+        v -= step
+        if self.nesterov:
+            theta -= step
+            step = np.multiply(v, self.momentum, out=self.scratch)
+            theta += step
+        else:
+            theta += v
+        if self.t % FLUSH_EVERY == 0:
+            _flush_denormals(v)
+
+
+class RMSprop:
+    def __init__(self, n_params, dtype, learning_rate, rho=0.9, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.mean_square = np.zeros(n_params, dtype)
+        self.scratch = np.empty(n_params, dtype)
+        self.t = 0
+
+    def step(self, theta, grad):
+        self.t += 1
+        s, scratch = self.mean_square, self.scratch
+        s *= self.rho
+        np.square(grad, out=scratch)
+        scratch *= 1 - self.rho
+        s += scratch
+        np.sqrt(s, out=scratch)
+        scratch += self.epsilon
+        np.divide(grad, scratch, out=scratch)
+        scratch *= self.learning_rate
+        theta -= scratch
+        if self.t % FLUSH_EVERY == 0:
+            _flush_denormals(s)
+
+
+class Adam:
+    def __init__(
+        self, n_params, dtype, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.m = np.zeros(n_params, dtype)
+        self.v = np.zeros(n_params, dtype)
+        self.scratch = np.empty(n_params, dtype)
+        self.t = 0
+
+    def step(self, theta, grad):
+        self.t += 1
+        m, v, scratch = self.m, self.v, self.scratch
+        m *= self.beta_1
+        np.multiply(grad, 1 - self.beta_1, out=scratch)
+        m += scratch
+        v *= self.beta_2
+        np.square(grad, out=scratch)
+        scratch *= 1 - self.beta_2
+        v += scratch
+        # a Python float, so that a float32 run stays in float32
+        step_size = float(
+            self.learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(v, out=scratch)
+        scratch += self.epsilon
+        np.divide(m, scratch, out=scratch)
+        scratch *= step_size
+        theta -= scratch
+        if self.t % FLUSH_EVERY == 0:
+            _flush_denormals(m)
+            _flush_denormals(v)
+
+
+def make_optimizer(solver, n_params, dtype, params):
+    """The optimiser for ``solver``, its constants taken from the estimator's
+    parameters ``params`` (a dict of ``get_params()``)."""
+    lr = params["learning_rate"]
+    if solver == "sgd":
+        return SGD(n_params, dtype, lr, params["momentum"], params["nesterov"])
+    if solver == "rmsprop":
+        return RMSprop(n_params, dtype, lr, params["rho"], params["epsilon"])
+    if solver == "adam":
+        return Adam(
+            n_params, dtype, lr, params["beta_1"], params["beta_2"], params["epsilon"]
+        )
+    raise ValueError(f"{solver!r} has no step-by-step optimiser")

@@ -1,0 +1,44 @@
+"""The layer table that ``MLPClassifier.summary()`` prints."""
+
+
+def layer_table(network, dtype):
+    """Layer, units, activation, dropout and parameter count of each layer."""
+    rows = [("input", network.layer_sizes[0], "", "", 0)]
+    hidden = network.layer_sizes[1:-1]
+    for i, (units, rate) in enumerate(zip(hidden, network.dropout), start=1):
+        fan_in = network.layer_sizes[i - 1]
+        rows.append(
+            (
+                f"hidden_{i}",
+                units,
+                network.activation,
+                f"{rate:g}",
+                (fan_in + 1) * units,
+            )
+        )
+    fan_in, units = network.layer_sizes[-2], network.layer_sizes[-1]
+    rows.append(("output", units, network.output.name, "", (fan_in + 1) * units))
+
+    header = ("Layer", "Units", "Activation", "Dropout", "Parameters")
+    cells = [header] + [
+        (name, str(u), act, drop, f"{p:,}" if p else "")
+        for name, u, act, drop, p in rows
+    ]
+    widths = [max(len(row[c]) for row in cells) for c in range(len(header))]
+    align = ["<", ">", "<", ">", ">"]
+
+    def line(row):
+        return "  ".join(f"{v:{a}{w}}" for v, a, w in zip(row, align, widths)).rstrip()
+
+    rule = "-" * len(line(header))
+    total = sum(row[4] for row in rows)
+    return "\n".join(
+        [
+            line(header),
+            rule,
+            *(line(r) for r in cells[1:]),
+            rule,
+            f"Total parameters: {total:,}",
+            f"dtype: {dtype}",
+        ]
+    )
