@@ -683,7 +683,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         >>> from sklearn.datasets import load_iris
         >>> from sknn import MLPClassifier
         >>> X, y = load_iris(return_X_y=True)
-        >>> MLPClassifier((8,), dropout=0.1, max_iter=5, random_state=0).fit(X, y).summary()
+        >>> clf = MLPClassifier((8,), dropout=0.1, max_iter=5, random_state=0)
+        >>> clf.fit(X, y).summary()
         Layer     Units  Activation  Dropout  Parameters
         ------------------------------------------------
         input         4

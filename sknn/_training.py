@@ -275,10 +275,11 @@ def run(solver_loop, theta, monitor, epoch_limit, **kwargs):
         if monitor.completed == 0:
             raise
         interrupted = True
+        kept = "its best" if monitor.early_stopping else "the last completed"
         warnings.warn(
             f"Training was interrupted during epoch {monitor.epoch}; the model "
-            f"keeps the weights of {'its best' if monitor.early_stopping else 'the last completed'} "
-            f"epoch ({monitor.completed} completed in this call).",
+            f"keeps the weights of {kept} epoch ({monitor.completed} completed "
+            "in this call).",
             UserWarning,
             stacklevel=5,  # run < _fit < _transaction < fit < caller
         )
