@@ -12,7 +12,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -260,6 +265,16 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """
         return self._transaction(self._fit, X, y, sample_weight, incremental=False)
 
+    def _check_gradient_solver(self):
+        if self.solver not in GRADIENT_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is not available with solver={self.solver!r}, which "
+                "minimises over the whole training set; use 'sgd', 'rmsprop' or "
+                "'adam'."
+            )
+        return True
+
+    @available_if(_check_gradient_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on the chunk ``X``, ``y``.
 
@@ -300,11 +315,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _settings(self):
         """Validated parameters in the form the training code uses."""
         self._validate_params()
-        hidden = _as_tuple(self.hidden_layer_sizes)
-        if not all(isinstance(n, Integral) and n >= 1 for n in hidden):
-            raise ValueError(
+        try:
+            hidden = _as_tuple(self.hidden_layer_sizes)
+            flat = np.ndim(self.hidden_layer_sizes) <= 1
+        except ValueError:  # ragged nested sequences
+            hidden, flat = (), False
+        if not flat or not all(
+            isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+            for n in hidden
+        ):
+            raise InvalidParameterError(
                 "The 'hidden_layer_sizes' parameter of MLPClassifier must hold "
-                f"positive integers. Got {self.hidden_layer_sizes!r} instead."
+                "positive integers, one per hidden layer (a flat tuple). Got "
+                f"{self.hidden_layer_sizes!r} instead."
             )
         if np.isscalar(self.dropout):
             dropout = (float(self.dropout),) * len(hidden)
@@ -313,7 +336,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             if len(dropout) != len(hidden) or not all(
                 isinstance(r, Real) and 0 <= r < 1 for r in dropout
             ):
-                raise ValueError(
+                raise InvalidParameterError(
                     "The 'dropout' parameter of MLPClassifier must be a float in "
                     "[0, 1) or a tuple of such floats, one per hidden layer "
                     f"({len(hidden)} here). Got {self.dropout!r} instead."
@@ -336,12 +359,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         settings = self._settings()
-        if incremental and self.solver == "lbfgs":
-            raise ValueError(
-                "partial_fit is not available with solver='lbfgs', which "
-                "minimises over the whole training set; use 'sgd', 'rmsprop' or "
-                "'adam'."
-            )
         fitted = hasattr(self, "coefs_")
         continuing = fitted and (incremental or self.warm_start)
         if incremental and not fitted and classes is None:
@@ -364,7 +381,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
 
-        kind, classes_ = self._classes(y, continuing, classes)
+        kind, classes_ = self._classes(y, continuing, classes, incremental)
         weights = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
@@ -492,18 +509,30 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         )
         return self
 
-    def _classes(self, y, continuing, classes):
+    def _classes(self, y, continuing, classes, incremental):
         """(target kind, classes_) for this call, checked against a fitted model."""
         if continuing:
             kind = self._target_kind
-            if kind != _targets.MULTILABEL:
-                _targets.class_indices(y, self.classes_)  # unknown labels → error
-            elif y.ndim != 2 or y.shape[1] != len(self.classes_):
+            new_kind = _targets.target_kind(y)  # "Unknown label type" → error
+            if (new_kind == _targets.MULTILABEL) != (kind == _targets.MULTILABEL):
                 raise ValueError(
-                    f"y has {y.shape[1] if y.ndim == 2 else 1} labels but the "
-                    f"model was fitted with {len(self.classes_)}."
+                    f"y is {new_kind} but the model was fitted on {kind} targets."
                 )
-            if not self.warm_start or classes is not None:
+            if kind == _targets.MULTILABEL and y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels but the model was fitted with "
+                    f"{len(self.classes_)}."
+                )
+            if incremental:
+                if classes is not None and not np.array_equal(
+                    np.unique(np.asarray(classes)), self.classes_
+                ):
+                    raise ValueError(
+                        f"classes={classes!r} is not the same as on the first "
+                        f"call to partial_fit, {self.classes_.tolist()}."
+                    )
+                if kind != _targets.MULTILABEL:
+                    _targets.class_indices(y, self.classes_)  # unknown labels
                 return kind, self.classes_
             new_classes = _targets.find_classes(y, kind)
             if not np.array_equal(new_classes, self.classes_):
@@ -631,8 +660,17 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        H = self._network.output.output(self._logits(X))
-        return _targets.decode(H, self.classes_, self._target_kind)
+        proba = self._proba_from_logits(self._logits(X))
+        if self._target_kind == "binary":
+            proba = proba[:, 1:]
+        return _targets.decode(proba, self.classes_, self._target_kind)
+
+    def _proba_from_logits(self, Z):
+        output = self._network.output.output
+        if self._target_kind == "binary":
+            # σ(−z) rather than 1 − σ(z): a tiny probability stays positive
+            return np.hstack([output(-Z), output(Z.copy())])
+        return output(Z.copy())
 
     def predict_proba(self, X):
         """Probability of each class; rows sum to 1 except for multilabel targets.
@@ -646,13 +684,14 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        H = self._network.output.output(self._logits(X))
-        if self._target_kind == "binary":
-            return np.hstack([1 - H, H])
-        return H
+        return self._proba_from_logits(self._logits(X))
 
     def predict_log_proba(self, X):
         """Logarithm of ``predict_proba``, computed stably from the logits.
+
+        Finite wherever ``predict_proba`` is positive; −inf where a probability
+        underflowed to exactly 0 in the model's dtype, so that it always equals
+        ``np.log(predict_proba(X))`` up to rounding.
 
         Parameters
         ----------
@@ -665,8 +704,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Z = self._logits(X)
         log_output = self._network.output.log_output
         if self._target_kind == "binary":
-            return np.hstack([log_output(-Z), log_output(Z)])
-        return log_output(Z)
+            log_proba = np.hstack([log_output(-Z), log_output(Z)])
+        else:
+            log_proba = log_output(Z)
+        log_proba[self._proba_from_logits(Z) == 0] = -np.inf
+        return log_proba
 
     # ------------------------------------------------------------------ display
 

@@ -1,0 +1,118 @@
+"""Backpropagation against central finite differences, and the network's layout."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from sknn._network import Backprop, Network
+from sknn._targets import encode, output_layer
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+KINDS = ["binary", "multiclass", "multilabel-indicator"]
+
+
+def _problem(kind, rng, n=7, n_features=5):
+    X = rng.normal(size=(n, n_features))
+    if kind == "binary":
+        y, classes = rng.integers(0, 2, n), np.array([0, 1])
+    elif kind == "multiclass":
+        y, classes = rng.integers(0, 4, n), np.arange(4)
+    else:
+        y, classes = rng.integers(0, 2, (n, 3)), np.arange(3)
+    out_activation, n_out = output_layer(kind, len(classes))
+    return X, encode(y, classes, kind, np.float64), out_activation, n_out
+
+
+def _cost(backprop, X, T, w, theta, alpha):
+    grad = np.empty_like(theta)
+    J, _ = backprop.loss_and_gradient(X, T, w, theta, grad, alpha)
+    return J, grad
+
+
+@pytest.mark.parametrize(
+    "activation, kind, alpha, weighted",
+    list(itertools.product(ACTIVATIONS, KINDS, [0.0, 0.3], [False, True])),
+)
+def test_gradient_matches_finite_differences(activation, kind, alpha, weighted):
+    rng = np.random.default_rng(42)
+    X, T, out_activation, n_out = _problem(kind, rng)
+    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
+    network = Network((X.shape[1], 4, 3, n_out), activation, out_activation, (0, 0))
+    theta = network.initialize(rng, np.float64)
+    theta += rng.normal(scale=0.1, size=theta.shape)  # non-zero biases too
+    backprop = Backprop(network, len(X), np.float64)
+
+    _, grad = _cost(backprop, X, T, w, theta, alpha)
+    numeric = np.empty_like(theta)
+    eps = 1e-6
+    for i in range(theta.size):
+        step = np.zeros_like(theta)
+        step[i] = eps
+        numeric[i] = (
+            _cost(backprop, X, T, w, theta + step, alpha)[0]
+            - _cost(backprop, X, T, w, theta - step, alpha)[0]
+        ) / (2 * eps)
+    relative = np.linalg.norm(numeric - grad) / np.linalg.norm(numeric + grad)
+    assert relative < 1e-6
+
+
+def test_gradient_with_dropout_matches_finite_differences():
+    """With the dropout masks held fixed, the gradient is still exact."""
+    rng = np.random.default_rng(1)
+    X, T, out_activation, n_out = _problem("multiclass", rng)
+    network = Network((X.shape[1], 6, 5, n_out), "tanh", out_activation, (0.3, 0.5))
+    theta = network.initialize(rng, np.float64)
+    backprop = Backprop(network, len(X), np.float64)
+
+    def cost(theta):
+        backprop.rng = np.random.default_rng(7)  # same masks every evaluation
+        return _cost(backprop, X, T, None, theta, 0.1)
+
+    _, grad = cost(theta)
+    eps = 1e-6
+    numeric = np.array(
+        [
+            (cost(theta + eps * e)[0] - cost(theta - eps * e)[0]) / (2 * eps)
+            for e in np.eye(theta.size)
+        ]
+    )
+    relative = np.linalg.norm(numeric - grad) / np.linalg.norm(numeric + grad)
+    assert relative < 1e-6
+
+
+def test_unpack_gives_views_in_layer_order():
+    network = Network((3, 4, 2), "relu", "softmax", (0.0,))
+    theta = np.arange(network.n_params, dtype=float)
+    coefs, intercepts = network.unpack(theta)
+    assert [c.shape for c in coefs] == [(3, 4), (4, 2)]
+    assert [b.shape for b in intercepts] == [(4,), (2,)]
+    assert network.n_params == 3 * 4 + 4 * 2 + 4 + 2
+    coefs[1][0, 0] = -1.0
+    assert theta[12] == -1.0  # a view, not a copy
+    assert np.array_equal(network.pack(coefs, intercepts, float), theta)
+
+
+def test_glorot_initialisation_bounds_and_zero_biases():
+    network = Network((50, 30, 10), "relu", "softmax", (0.0,))
+    theta = network.initialize(np.random.default_rng(0), np.float32)
+    coefs, intercepts = network.unpack(theta)
+    assert theta.dtype == np.float32
+    for W in coefs:
+        limit = np.sqrt(6 / sum(W.shape))
+        assert np.abs(W).max() <= limit
+        assert np.abs(W).max() > 0.9 * limit
+    assert all(np.all(b == 0) for b in intercepts)
+
+
+def test_dropout_is_off_when_not_training():
+    rng = np.random.default_rng(0)
+    network = Network((4, 8, 3), "relu", "softmax", (0.5,))
+    theta = network.initialize(rng, np.float64)
+    X = rng.normal(size=(5, 4))
+    backprop = Backprop(network, 5, np.float64, np.random.default_rng(0))
+    logits, _ = backprop.forward(X, theta, train=False)
+    expected = network.logits(X, *network.unpack(theta))
+    assert np.allclose(logits, expected)
+    train_logits, _ = backprop.forward(X, theta, train=True)
+    assert not np.allclose(train_logits, expected)
