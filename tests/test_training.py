@@ -1,0 +1,167 @@
+"""The seed's training features: dropout, class weights, validation, stopping,
+history and divergence."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.metrics import recall_score
+
+from sknn import DivergenceError, MLPClassifier
+from sknn._training import EpochMonitor
+
+
+def test_dropout_changes_training_not_prediction(multiclass_data):
+    X, y = multiclass_data
+    params = dict(max_iter=20, n_iter_no_change=None, random_state=0)
+    plain = MLPClassifier((32,), **params).fit(X, y)
+    dropped = MLPClassifier((32,), dropout=0.5, **params).fit(X, y)
+    assert not np.allclose(plain.coefs_[0], dropped.coefs_[0])
+    # inverted dropout: predictions are deterministic and need no rescaling
+    assert np.array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
+    manual = np.maximum(X @ dropped.coefs_[0] + dropped.intercepts_[0], 0)
+    logits = manual @ dropped.coefs_[1] + dropped.intercepts_[1]
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(dropped.predict_proba(X), expected, rtol=1e-10)
+
+
+def test_dropout_per_layer(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier((8, 8), dropout=(0.0, 0.5), max_iter=3, random_state=0)
+    clf.fit(X, y)
+    lines = []
+    clf.summary(print_fn=lines.append)
+    assert "0.5" in lines[0]
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    X, y = make_classification(
+        n_samples=600, n_features=8, weights=[0.95, 0.05], flip_y=0.0,
+        class_sep=0.5, random_state=0,
+    )
+    params = dict(hidden_layer_sizes=(16,), max_iter=100, random_state=0)
+    plain = MLPClassifier(**params).fit(X, y)
+    balanced = MLPClassifier(class_weight="balanced", **params).fit(X, y)
+    plain_recall = recall_score(y, plain.predict(X), pos_label=1)
+    balanced_recall = recall_score(y, balanced.predict(X), pos_label=1)
+    assert balanced_recall > plain_recall + 0.2
+
+
+def test_class_weight_dict_equals_sample_weight(multiclass_data):
+    X, y = multiclass_data
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    params = dict(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+    weights = {"setosa": 3.0, "virginica": 0.5}
+    by_class = MLPClassifier(class_weight=weights, **params).fit(X, labels)
+    per_sample = np.vectorize(lambda c: weights.get(c, 1.0))(labels)
+    by_sample = MLPClassifier(**params).fit(X, labels, sample_weight=per_sample)
+    np.testing.assert_array_equal(by_class.coefs_[0], by_sample.coefs_[0])
+    # and class weights multiply sample weights
+    both = MLPClassifier(class_weight=weights, **params)
+    both.fit(X, labels, sample_weight=np.full(len(y), 2.0))
+    doubled = MLPClassifier(**params).fit(X, labels, sample_weight=2 * per_sample)
+    np.testing.assert_array_equal(both.coefs_[0], doubled.coefs_[0])
+
+
+def test_class_weight_naming_an_unknown_label_is_an_error(multiclass_data):
+    X, y = multiclass_data
+    with pytest.raises(ValueError, match="class_weight names labels \\[7\\]"):
+        MLPClassifier(class_weight={0: 1.0, 7: 2.0}).fit(X, y)
+
+
+def test_validation_fraction_records_validation_history(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier(
+        (8,), validation_fraction=0.2, max_iter=6, n_iter_no_change=None,
+        random_state=0,
+    ).fit(X, y)
+    h = clf.history_
+    assert set(h) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 6 for v in h.values())
+    assert h["acc"] is h["accuracy"] and h["val_acc"] is h["val_accuracy"]
+    assert clf.validation_scores_ == h["val_accuracy"]
+    assert clf.best_validation_score_ == max(h["val_accuracy"])
+    assert clf.loss_curve_ == h["loss"]
+    assert clf.t_ == 6 * 120  # 30 of the 150 rows held out
+
+
+def test_validation_hold_out_is_stratified(multiclass_data):
+    X, y = multiclass_data
+    seen = {}
+
+    class Spy(MLPClassifier):
+        def _split(self, *args, **kwargs):
+            train, validation = super()._split(*args, **kwargs)
+            seen["val"] = np.bincount(y[validation.index])
+            return train, validation
+
+    Spy((4,), validation_fraction=0.2, max_iter=1, random_state=0).fit(X, y)
+    assert list(seen["val"]) == [10, 10, 10]
+
+
+def test_no_validation_history_without_a_hold_out(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
+    assert set(clf.history_) == {"loss", "accuracy"}
+
+
+def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
+    multiclass_data, monkeypatch
+):
+    X, y = multiclass_data
+    snapshots = []
+    original = EpochMonitor.end_epoch
+
+    def spy(self, theta, loss, accuracy):
+        snapshots.append(theta.copy())
+        return original(self, theta, loss, accuracy)
+
+    monkeypatch.setattr(EpochMonitor, "end_epoch", spy)
+    clf = MLPClassifier(
+        (16,), early_stopping=True, learning_rate=0.05, n_iter_no_change=5,
+        max_iter=200, random_state=0,
+    ).fit(X, y)
+    val_loss = clf.history_["val_loss"]
+    best = int(np.argmin(val_loss))
+    assert best < len(val_loss) - 1  # it ran past its best epoch, then stopped
+    assert len(val_loss) == best + 1 + 5
+    assert clf.t_ == len(val_loss) * 135  # 15 of 150 rows held out
+    assert clf.best_loss_ == val_loss[best]
+    restored = np.concatenate([c.ravel() for c in clf.coefs_])
+    expected = clf._network.unpack(snapshots[best])[0]
+    np.testing.assert_array_equal(
+        restored, np.concatenate([c.ravel() for c in expected])
+    )
+
+
+def test_too_small_a_hold_out_names_validation_fraction(multiclass_data):
+    X, y = multiclass_data
+    with pytest.raises(ValueError, match="validation_fraction=0.01"):
+        MLPClassifier(validation_fraction=0.01).fit(X, y)
+    y_rare = y.copy()
+    y_rare[0] = 5  # a class with a single member cannot be stratified
+    with pytest.raises(ValueError, match="validation_fraction=0.2"):
+        MLPClassifier(validation_fraction=0.2).fit(X, y_rare)
+
+
+def test_divergence_names_learning_rate_and_epoch(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier((32,), solver="sgd", learning_rate=1e4, random_state=0)
+    with pytest.raises(DivergenceError, match=r"epoch \d+.*learning_rate=10000"):
+        clf.fit(X * 100, y)
+    assert not hasattr(clf, "coefs_")
+
+
+def test_divergence_during_warm_start_keeps_the_previous_model(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier((32,), solver="sgd", learning_rate=0.01, warm_start=True,
+                        max_iter=5, random_state=0).fit(X, y)
+    before = [c.copy() for c in clf.coefs_]
+    proba = clf.predict_proba(X)
+    history = {k: list(v) for k, v in clf.history_.items()}
+    clf.set_params(learning_rate=1e4)
+    with pytest.raises(DivergenceError, match="lower it"):
+        clf.fit(X * 100, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, clf.coefs_))
+    assert np.array_equal(proba, clf.predict_proba(X))
+    assert clf.history_ == history
