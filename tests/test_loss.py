@@ -28,7 +28,11 @@ def _J(X, T, w, alpha):
     backprop = Backprop(network, len(X), np.float64)
     theta = _theta(network)
     J, _ = backprop.loss_and_gradient(
-        np.asarray(X, float), np.asarray(T, float), w, theta, np.empty_like(theta),
+        np.asarray(X, float),
+        np.asarray(T, float),
+        w,
+        theta,
+        np.empty_like(theta),
         alpha,
     )
     return J

@@ -12,8 +12,9 @@ matplotlib.use("Agg")
 
 def test_plot_history_renders_to_png(multiclass_data, tmp_path):
     X, y = multiclass_data
-    clf = MLPClassifier((8,), validation_fraction=0.2, max_iter=5,
-                        n_iter_no_change=None, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        (8,), validation_fraction=0.2, max_iter=5, n_iter_no_change=None, random_state=0
+    ).fit(X, y)
     figure = plot_history(clf)
     path = tmp_path / "history.png"
     figure.savefig(path)

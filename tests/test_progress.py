@@ -22,8 +22,14 @@ class Terminal(io.StringIO):
 
 def test_verbose_1_prints_the_seeds_line_each_epoch(multiclass_data, capsys):
     X, y = multiclass_data
-    MLPClassifier((8,), validation_fraction=0.1, max_iter=3, verbose=1,
-                  n_iter_no_change=None, random_state=0).fit(X, y)
+    MLPClassifier(
+        (8,),
+        validation_fraction=0.1,
+        max_iter=3,
+        verbose=1,
+        n_iter_no_change=None,
+        random_state=0,
+    ).fit(X, y)
     out = capsys.readouterr().out
     assert "\r" not in out  # captured stdout is no terminal: no redraws
     lines = out.splitlines()
@@ -36,13 +42,17 @@ def test_verbose_1_prints_the_seeds_line_each_epoch(multiclass_data, capsys):
 
 def test_verbose_2_prints_one_line_without_the_bar(multiclass_data, capsys):
     X, y = multiclass_data
-    MLPClassifier((8,), max_iter=2, verbose=2, n_iter_no_change=None,
-                  random_state=0).fit(X, y)
+    MLPClassifier(
+        (8,), max_iter=2, verbose=2, n_iter_no_change=None, random_state=0
+    ).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2
     assert "[" not in lines[0]
-    assert re.match(r"^Epoch 1/2  150/150 - \S+ \S+/step - loss: \d\.\d{4}"
-                    r" - accuracy: \d\.\d{4}$", lines[0])
+    assert re.match(
+        r"^Epoch 1/2  150/150 - \S+ \S+/step - loss: \d\.\d{4}"
+        r" - accuracy: \d\.\d{4}$",
+        lines[0],
+    )
 
 
 def test_verbose_0_prints_nothing(multiclass_data, capsys):

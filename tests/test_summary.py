@@ -11,8 +11,9 @@ def test_seed_network_has_669706_parameters(rng):
     # the seed's 784-512-512-10 network, fitted for one epoch on a few rows
     X = rng.random((20, 784), dtype=np.float32)
     y = np.arange(20) % 10
-    clf = MLPClassifier((512, 512), dropout=0.2, solver="rmsprop", max_iter=1,
-                        random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        (512, 512), dropout=0.2, solver="rmsprop", max_iter=1, random_state=0
+    ).fit(X, y)
     lines = []
     clf.summary(print_fn=lines.append)
     table = lines[0].splitlines()

@@ -36,8 +36,12 @@ def test_dropout_per_layer(multiclass_data):
 
 def test_balanced_class_weight_raises_minority_recall():
     X, y = make_classification(
-        n_samples=600, n_features=8, weights=[0.95, 0.05], flip_y=0.0,
-        class_sep=0.5, random_state=0,
+        n_samples=600,
+        n_features=8,
+        weights=[0.95, 0.05],
+        flip_y=0.0,
+        class_sep=0.5,
+        random_state=0,
     )
     params = dict(hidden_layer_sizes=(16,), max_iter=100, random_state=0)
     plain = MLPClassifier(**params).fit(X, y)
@@ -72,7 +76,10 @@ def test_class_weight_naming_an_unknown_label_is_an_error(multiclass_data):
 def test_validation_fraction_records_validation_history(multiclass_data):
     X, y = multiclass_data
     clf = MLPClassifier(
-        (8,), validation_fraction=0.2, max_iter=6, n_iter_no_change=None,
+        (8,),
+        validation_fraction=0.2,
+        max_iter=6,
+        n_iter_no_change=None,
         random_state=0,
     ).fit(X, y)
     h = clf.history_
@@ -118,8 +125,12 @@ def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
 
     monkeypatch.setattr(EpochMonitor, "end_epoch", spy)
     clf = MLPClassifier(
-        (16,), early_stopping=True, learning_rate=0.05, n_iter_no_change=5,
-        max_iter=200, random_state=0,
+        (16,),
+        early_stopping=True,
+        learning_rate=0.05,
+        n_iter_no_change=5,
+        max_iter=200,
+        random_state=0,
     ).fit(X, y)
     val_loss = clf.history_["val_loss"]
     best = int(np.argmin(val_loss))
@@ -136,11 +147,11 @@ def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
 
 def test_too_small_a_hold_out_names_validation_fraction(multiclass_data):
     X, y = multiclass_data
-    with pytest.raises(ValueError, match="validation_fraction=0.01"):
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.01"):
         MLPClassifier(validation_fraction=0.01).fit(X, y)
     y_rare = y.copy()
     y_rare[0] = 5  # a class with a single member cannot be stratified
-    with pytest.raises(ValueError, match="validation_fraction=0.2"):
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.2"):
         MLPClassifier(validation_fraction=0.2).fit(X, y_rare)
 
 
@@ -154,8 +165,14 @@ def test_divergence_names_learning_rate_and_epoch(multiclass_data):
 
 def test_divergence_during_warm_start_keeps_the_previous_model(multiclass_data):
     X, y = multiclass_data
-    clf = MLPClassifier((32,), solver="sgd", learning_rate=0.01, warm_start=True,
-                        max_iter=5, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        (32,),
+        solver="sgd",
+        learning_rate=0.01,
+        warm_start=True,
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
     before = [c.copy() for c in clf.coefs_]
     proba = clf.predict_proba(X)
     history = {k: list(v) for k, v in clf.history_.items()}
