@@ -12,12 +12,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -455,6 +455,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             early_stopping=self.early_stopping and validation is not None,
             first_epoch=getattr(self, "n_iter_", 0) + 1 if continuing else 1,
         )
+        if continuing and incremental:
+            # a run that explodes a little more at each partial_fit call is
+            # caught too: J is compared with the first call's, not this one's
+            monitor.reference_loss = getattr(self, "_reference_loss", None)
         if validation is not None:
             monitor.validate = lambda theta: evaluate(
                 backprop, validation, theta, self.alpha, batch_size
@@ -474,12 +478,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             )
             optimizer = None
         else:
-            if continuing and incremental and getattr(self, "_optimizer", None):
-                optimizer = copy.deepcopy(self._optimizer)
-            else:
-                optimizer = make_optimizer(
-                    self.solver, network.n_params, X.dtype, self.get_params()
-                )
+            optimizer = make_optimizer(
+                self.solver,
+                network.n_params,
+                X.dtype,
+                self.get_params(),
+                resume=getattr(self, "_optimizer", None) if incremental else None,
+            )
             result = run(
                 train_minibatch,
                 theta,
@@ -636,6 +641,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             self.best_validation_score_ = None
         self._optimizer = optimizer
         self._rng = rng
+        self._reference_loss = monitor.reference_loss
 
     # --------------------------------------------------------------- prediction
 

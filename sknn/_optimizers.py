@@ -25,6 +25,8 @@ def _flush_denormals(state):
 
 
 class SGD:
+    STATE = ("velocity",)
+
     def __init__(self, n_params, dtype, learning_rate, momentum=0.0, nesterov=False):
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -53,6 +55,8 @@ class SGD:
 
 
 class RMSprop:
+    STATE = ("mean_square",)
+
     def __init__(self, n_params, dtype, learning_rate, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
         self.rho = rho
@@ -78,6 +82,8 @@ class RMSprop:
 
 
 class Adam:
+    STATE = ("m", "v")
+
     def __init__(
         self, n_params, dtype, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
@@ -116,16 +122,30 @@ class Adam:
             _flush_denormals(v)
 
 
-def make_optimizer(solver, n_params, dtype, params):
+def make_optimizer(solver, n_params, dtype, params, resume=None):
     """The optimiser for ``solver``, its constants taken from the estimator's
-    parameters ``params`` (a dict of ``get_params()``)."""
+    parameters ``params`` (a dict of ``get_params()``).
+
+    ``resume`` is the optimiser of an earlier ``partial_fit`` call: when it is
+    of the same kind and shape, its running averages and step count carry on
+    (copied, never shared), while constants such as a lowered
+    ``learning_rate`` come from ``params``.
+    """
     lr = params["learning_rate"]
     if solver == "sgd":
-        return SGD(n_params, dtype, lr, params["momentum"], params["nesterov"])
-    if solver == "rmsprop":
-        return RMSprop(n_params, dtype, lr, params["rho"], params["epsilon"])
-    if solver == "adam":
-        return Adam(
+        new = SGD(n_params, dtype, lr, params["momentum"], params["nesterov"])
+    elif solver == "rmsprop":
+        new = RMSprop(n_params, dtype, lr, params["rho"], params["epsilon"])
+    elif solver == "adam":
+        new = Adam(
             n_params, dtype, lr, params["beta_1"], params["beta_2"], params["epsilon"]
         )
-    raise ValueError(f"{solver!r} has no step-by-step optimiser")
+    else:
+        raise ValueError(f"{solver!r} has no step-by-step optimiser")
+    if type(resume) is type(new) and resume.scratch.shape == new.scratch.shape:
+        for name in new.STATE:
+            old = getattr(resume, name)
+            if old is not None and getattr(new, name) is not None:
+                getattr(new, name)[...] = old
+        new.t = resume.t
+    return new

@@ -9,6 +9,8 @@ multilabel-indicator  K logistic    (n, K) floats, the indicator matrix
 ===================== ============= ===================================
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -106,6 +108,18 @@ def class_weights_per_sample(class_weight, classes, y, kind):
             raise ValueError(
                 f"class_weight names labels {unknown} that are not in y, whose "
                 f"classes are {classes.tolist()}: remove them or correct the keys."
+            )
+        bad = {
+            label: weight
+            for label, weight in class_weight.items()
+            if isinstance(weight, bool)
+            or not isinstance(weight, Real)
+            or not (np.isfinite(weight) and weight >= 0)
+        }
+        if bad:
+            raise ValueError(
+                "class_weight must map labels to finite, non-negative numbers; "
+                f"got {bad}."
             )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
     return weights[class_indices(y, classes)]

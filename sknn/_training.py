@@ -149,10 +149,6 @@ class EpochMonitor:
         metrics = {"loss": loss, "accuracy": accuracy}
         if self.validate is not None:
             metrics["val_loss"], metrics["val_accuracy"] = self.validate(theta)
-        for key, value in metrics.items():
-            self.history.setdefault(key, []).append(float(value))
-        self.completed += 1
-        self.progress.end_epoch(metrics)
 
         monitored = metrics["val_loss"] if self.early_stopping else loss
         if monitored > self.best_loss - self.tol:
@@ -165,10 +161,16 @@ class EpochMonitor:
                 self.kept_theta = theta.copy()
         if not self.early_stopping:
             self.kept_theta = theta.copy()
+        # the weights are kept before the epoch counts as completed, and the
+        # progress line comes last, so Ctrl-C at any point leaves them in step
+        for key, value in metrics.items():
+            self.history.setdefault(key, []).append(float(value))
+        self.completed += 1
         self.stopped = (
             self.n_iter_no_change is not None
             and self.no_improvement >= self.n_iter_no_change
         )
+        self.progress.end_epoch(metrics)
         return self.stopped
 
 

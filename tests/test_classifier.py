@@ -179,3 +179,16 @@ def test_warm_start_continues_from_the_fitted_weights(multiclass_data):
     assert not np.array_equal(first[0], clf.coefs_[0])
     cold = MLPClassifier((8,), **params).fit(X, y)
     assert np.array_equal(cold.coefs_[0], first[0])  # first fit was the cold fit
+
+
+def test_partial_fit_resumes_the_optimiser_only_of_the_same_kind(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier((8,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    assert clf._optimizer.t == 1
+    clf.partial_fit(X, y)
+    assert clf._optimizer.t == 2  # adam's bias correction carries on
+    clf.set_params(solver="sgd", learning_rate=0.01)
+    clf.partial_fit(X, y)
+    assert type(clf._optimizer).__name__ == "SGD"
+    assert clf._optimizer.t == 1
+    assert clf.n_iter_ == 3

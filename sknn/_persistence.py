@@ -1,0 +1,41 @@
+"""Persistence helpers: the types a saved ``MLPClassifier`` is made of.
+
+``pickle`` and ``joblib`` need nothing from sknn. ``skops.io`` refuses to load
+any type it has not been told to trust; ``skops_trusted_types`` names the sknn
+types a fitted (or partially fitted) model holds, so a user can trust exactly
+those and still see anything else a file contains as untrusted.
+"""
+
+from ._classifier import MLPClassifier
+from ._loss import OUTPUTS
+from ._network import Network
+from ._optimizers import SGD, Adam, RMSprop
+from ._training import History
+
+_TRUSTED = (MLPClassifier, Network, History, SGD, RMSprop, Adam, *OUTPUTS.values())
+
+
+def skops_trusted_types():
+    """Names of the sknn types to pass to ``skops.io.load(..., trusted=...)``.
+
+    Returns
+    -------
+    names : list of str
+        Fully qualified names of every sknn class a saved ``MLPClassifier``
+        refers to (the estimator, its network, output layer, optimiser state
+        and history), sorted.
+
+    Examples
+    --------
+    >>> from sknn import skops_trusted_types
+    >>> "sknn._classifier.MLPClassifier" in skops_trusted_types()
+    True
+
+    To load a model saved with ``skops.io.dump(model, "model.skops")``::
+
+        import skops.io as sio
+        untrusted = sio.get_untrusted_types(file="model.skops")
+        assert set(untrusted) <= set(skops_trusted_types())
+        model = sio.load("model.skops", trusted=skops_trusted_types())
+    """
+    return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in _TRUSTED)
