@@ -1,0 +1,60 @@
+"""Issue 4, past one machine: a GridSearchCV of an sknn pipeline run on a Dask
+cluster through joblib's Dask backend equals the same search run locally."""
+
+import numpy as np
+import pytest
+from _ecosystem_data import mixed_frame, mixed_pipeline
+from joblib import parallel_config
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+distributed = pytest.importorskip("distributed")
+
+GRID = {
+    "mlp__hidden_layer_sizes": [(4,), (8,)],
+    "mlp__alpha": [1e-4, 1e-1],
+    "mlp__dropout": [0.0, 0.2],
+}
+
+
+def search(n_jobs):
+    return GridSearchCV(
+        mixed_pipeline(max_iter=20),
+        GRID,
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        scoring="neg_log_loss",
+        n_jobs=n_jobs,
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")
+def test_grid_search_on_a_local_dask_cluster():
+    X, y = mixed_frame()
+    local = search(n_jobs=1).fit(X, y)  # plain, in this process
+
+    # worker processes, as on a real cluster: the estimators travel pickled
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with (
+            distributed.get_task_stream(client) as tasks,
+            parallel_config(backend="dask"),
+        ):
+            remote = search(n_jobs=-1).fit(X, y)  # every worker
+        workers = {task["worker"] for task in tasks.data}
+
+    assert len(workers) == 2, "the fits did not run on both Dask workers"
+    assert remote.best_params_ == local.best_params_
+    assert np.array_equal(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
+    assert np.array_equal(
+        remote.best_estimator_.predict_proba(X), local.best_estimator_.predict_proba(X)
+    )
