@@ -366,9 +366,81 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 "classes must be passed on the first call to partial_fit: "
                 "every label that will ever occur, e.g. classes=np.unique(y)."
             )
+        X, y, kind, classes_, T, weights = self._training_data(
+            X, y, sample_weight, classes, incremental, continuing
+        )
+        out_activation, n_outputs = _targets.output_layer(kind, len(classes_))
+        network = Network(
+            (X.shape[1], *settings["hidden"], n_outputs),
+            settings["activation"],
+            out_activation,
+            settings["dropout"],
+        )
+        rng = self._generator(continuing and incremental)
+        if continuing:
+            self._check_same_architecture(network)
+            theta = network.pack(self.coefs_, self.intercepts_, X.dtype)
+        else:
+            theta = network.initialize(rng, X.dtype)
+
+        fraction = None if incremental else settings["validation_fraction"]
+        train, validation = self._split(X, T, weights, y, kind, fraction, rng)
+        batch_size = self._batch_size(len(train))
+        backprop = Backprop(network, batch_size, X.dtype, rng)
+        monitor = self._monitor(len(train), incremental, continuing, validation)
+        if validation is not None:
+            monitor.validate = lambda theta: evaluate(
+                backprop, validation, theta, self.alpha, batch_size
+            )
+
+        optimizer = None
+        if self.solver == "lbfgs":
+            result = run(
+                train_lbfgs,
+                theta,
+                monitor,
+                self.max_iter,
+                backprop=backprop,
+                train=train,
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                tol=self.tol,
+            )
+        else:
+            optimizer = make_optimizer(
+                self.solver,
+                network.n_params,
+                X.dtype,
+                self.get_params(),
+                resume=getattr(self, "_optimizer", None) if incremental else None,
+            )
+            max_epochs = 1 if incremental else self.max_iter
+            result = run(
+                train_minibatch,
+                theta,
+                monitor,
+                max_epochs,
+                backprop=backprop,
+                optimizer=optimizer,
+                train=train,
+                alpha=self.alpha,
+                batch_size=batch_size,
+                max_epochs=max_epochs,
+                shuffle=self.shuffle,
+                rng=rng,
+            )
+        # training succeeded: only now does the estimator change
+        self._commit(network, result, monitor, continuing, len(train))
+        self.classes_, self._target_kind = classes_, kind
+        self._optimizer, self._rng = optimizer, rng
+        return self
+
+    def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
+        """Validated X and y, the target kind, ``classes_``, the targets T and
+        the sample weights (None when every weight is 1)."""
         dtype = [np.float64, np.float32]
         if continuing and incremental:
-            dtype = self.coefs_[0].dtype
+            dtype = self.coefs_[0].dtype  # a model keeps its dtype across chunks
         X, y = validate_data(
             self,
             X,
@@ -402,43 +474,26 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 "sample_weight (times class_weight) is zero for every sample: at "
                 "least one sample needs a positive weight."
             )
-        unit_weights = sample_weight is None and per_class is None
+        if sample_weight is None and per_class is None:
+            weights = None
         T = _targets.encode(y, classes_, kind, X.dtype)
+        return X, y, kind, classes_, T, weights
 
-        out_activation, n_outputs = _targets.output_layer(kind, len(classes_))
-        network = Network(
-            (X.shape[1], *settings["hidden"], n_outputs),
-            settings["activation"],
-            out_activation,
-            settings["dropout"],
-        )
-        rng = self._generator(continuing and incremental)
-        if continuing:
-            self._check_same_architecture(network)
-            theta = network.pack(self.coefs_, self.intercepts_, X.dtype)
-        else:
-            theta = network.initialize(rng, X.dtype)
-
-        fraction = None if incremental else settings["validation_fraction"]
-        train, validation = self._split(
-            X, T, None if unit_weights else weights, y, kind, fraction, rng
-        )
-        n_train = len(train)
+    def _batch_size(self, n_train):
         if self.solver == "lbfgs":
-            batch_size = n_train
-        elif self.batch_size == "auto":
-            batch_size = min(200, n_train)
-        else:
-            batch_size = self.batch_size
-            if batch_size > n_train:
-                warnings.warn(
-                    "Got `batch_size` larger than sample size. It is going to be "
-                    "clipped",
-                    stacklevel=4,  # _fit < _transaction < fit < caller
-                )
-                batch_size = n_train
-        backprop = Backprop(network, batch_size, X.dtype, rng)
+            return n_train
+        if self.batch_size == "auto":
+            return min(200, n_train)
+        if self.batch_size > n_train:
+            warnings.warn(
+                "Got `batch_size` larger than sample size. It is going to be clipped",
+                stacklevel=5,  # _batch_size < _fit < _transaction < fit < caller
+            )
+            return n_train
+        return self.batch_size
 
+    def _monitor(self, n_train, incremental, continuing, validation):
+        """The ``EpochMonitor`` of this call, continuing a fitted model's history."""
         history = History(
             copy.deepcopy(getattr(self, "history_", {})) if continuing else {}
         )
@@ -453,66 +508,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             tol=self.tol,
             n_iter_no_change=None if incremental else self.n_iter_no_change,
             early_stopping=self.early_stopping and validation is not None,
-            first_epoch=getattr(self, "n_iter_", 0) + 1 if continuing else 1,
+            first_epoch=self.n_iter_ + 1 if continuing else 1,
         )
         if continuing and incremental:
             # a run that explodes a little more at each partial_fit call is
             # caught too: J is compared with the first call's, not this one's
             monitor.reference_loss = getattr(self, "_reference_loss", None)
-        if validation is not None:
-            monitor.validate = lambda theta: evaluate(
-                backprop, validation, theta, self.alpha, batch_size
-            )
-
-        if self.solver == "lbfgs":
-            result = run(
-                train_lbfgs,
-                theta,
-                monitor,
-                self.max_iter,
-                backprop=backprop,
-                train=train,
-                alpha=self.alpha,
-                max_iter=self.max_iter,
-                tol=self.tol,
-            )
-            optimizer = None
-        else:
-            optimizer = make_optimizer(
-                self.solver,
-                network.n_params,
-                X.dtype,
-                self.get_params(),
-                resume=getattr(self, "_optimizer", None) if incremental else None,
-            )
-            result = run(
-                train_minibatch,
-                theta,
-                monitor,
-                max_epochs,
-                backprop=backprop,
-                optimizer=optimizer,
-                train=train,
-                alpha=self.alpha,
-                batch_size=batch_size,
-                max_epochs=max_epochs,
-                shuffle=self.shuffle,
-                rng=rng,
-            )
-
-        self._commit(
-            network,
-            result,
-            classes_,
-            kind,
-            history,
-            monitor,
-            optimizer,
-            rng,
-            n_train,
-            continuing,
-        )
-        return self
+        return monitor
 
     def _classes(self, y, continuing, classes, incremental):
         """(target kind, classes_) for this call, checked against a fitted model."""
@@ -606,24 +608,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             Rows(X, T, weights, val_index),
         )
 
-    def _commit(
-        self,
-        network,
-        result,
-        classes_,
-        kind,
-        history,
-        monitor,
-        optimizer,
-        rng,
-        n_train,
-        continuing,
-    ):
+    def _commit(self, network, result, monitor, continuing, n_train):
         """Set the fitted attributes; called only once training succeeded."""
+        history = monitor.history
         self._network = network
         self.coefs_, self.intercepts_ = network.unpack(result.theta.copy())
-        self.classes_ = classes_
-        self._target_kind = kind
         self.n_layers_ = network.n_layers
         self.n_outputs_ = network.layer_sizes[-1]
         self.out_activation_ = network.output.name
@@ -639,8 +628,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        self._optimizer = optimizer
-        self._rng = rng
         self._reference_loss = monitor.reference_loss
 
     # --------------------------------------------------------------- prediction
