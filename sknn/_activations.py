@@ -52,8 +52,9 @@ def tanh_derivative(A, delta):
 
 
 def relu_derivative(A, delta):
-    np.copyto(delta, 0, where=A <= 0)
-    return delta
+    # multiplying by the 0/1 indicator is one fast pass; a masked copy
+    # (np.copyto(..., where=...)) is an order of magnitude slower
+    return np.multiply(delta, A > 0, out=delta)
 
 
 ACTIVATIONS = {"identity": identity, "logistic": logistic, "tanh": tanh, "relu": relu}

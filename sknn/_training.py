@@ -68,7 +68,9 @@ class Rows:
         if isinstance(rows, slice) or sp.issparse(self.X) or buffer is None:
             X = self.X[rows]
         else:
-            X = np.take(self.X, rows, axis=0, out=buffer[: stop - start])
+            # the rows are valid by construction; mode="clip" spares the
+            # bounds-checked ("raise") mode's extra buffering of ``out``
+            X = np.take(self.X, rows, axis=0, out=buffer[: stop - start], mode="clip")
         weights = None if self.weights is None else self.weights[rows]
         return X, self.T[rows], weights
 
@@ -193,29 +195,32 @@ def train_minibatch(
     buffer = None
     if train.needs_gather_buffer(shuffle):
         buffer = np.empty((batch_size, train.X.shape[1]), train.X.dtype)
-    for _ in range(max_epochs):
-        monitor.start_epoch()
-        # one batch holding every row gives the same gradient in any order
-        order = rng.permutation(n) if shuffle and n > batch_size else None
-        loss_sum = weight_sum = 0.0
-        n_correct = 0
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
-            X, T, w = train.batch(start, stop, order, buffer)
-            batch_weight = stop - start if w is None else float(w.sum())
-            if batch_weight == 0:
-                continue  # all weights zero: J is undefined and nothing is learnt
-            J, correct = backprop.loss_and_gradient(X, T, w, theta, grad, alpha)
-            monitor.check_batch(J)
-            optimizer.step(theta, grad)
-            loss_sum += J * batch_weight
-            weight_sum += batch_weight
-            n_correct += correct
-            monitor.progress.update(
-                stop, {"loss": loss_sum / weight_sum, "accuracy": n_correct / stop}
-            )
-        if monitor.end_epoch(theta, loss_sum / weight_sum, n_correct / n):
-            return
+    try:
+        for _ in range(max_epochs):
+            monitor.start_epoch()
+            # one batch holding every row gives the same gradient in any order
+            order = rng.permutation(n) if shuffle and n > batch_size else None
+            loss_sum = weight_sum = 0.0
+            n_correct = 0
+            for start in range(0, n, batch_size):
+                stop = min(start + batch_size, n)
+                X, T, w = train.batch(start, stop, order, buffer)
+                batch_weight = stop - start if w is None else float(w.sum())
+                if batch_weight == 0:
+                    continue  # all weights zero: J is undefined, nothing is learnt
+                J, correct = backprop.loss_and_gradient(X, T, w, theta, grad, alpha)
+                monitor.check_batch(J)
+                optimizer.step(theta, grad)
+                loss_sum += J * batch_weight
+                weight_sum += batch_weight
+                n_correct += correct
+                monitor.progress.update(
+                    stop, {"loss": loss_sum / weight_sum, "accuracy": n_correct / stop}
+                )
+            if monitor.end_epoch(theta, loss_sum / weight_sum, n_correct / n):
+                return
+    finally:
+        optimizer.release()  # a fitted model does not carry the scratch buffer
 
 
 def train_lbfgs(backprop, theta, train, monitor, *, alpha, max_iter, tol):
