@@ -35,6 +35,7 @@ def plot_history(model, *, axes=None):
     """
     try:
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError as error:
         raise ImportError(
             'plot_history needs matplotlib: pip install "sknn[plot]" (or '
@@ -52,6 +53,7 @@ def plot_history(model, *, axes=None):
         ax.plot(epochs, history[metric], label="train")
         if f"val_{metric}" in history:
             ax.plot(epochs, history[f"val_{metric}"], label="validation")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)

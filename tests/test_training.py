@@ -182,3 +182,26 @@ def test_divergence_during_warm_start_keeps_the_previous_model(multiclass_data):
     assert all(np.array_equal(a, b) for a, b in zip(before, clf.coefs_))
     assert np.array_equal(proba, clf.predict_proba(X))
     assert clf.history_ == history
+
+
+def test_fit_makes_at_most_one_converted_copy_of_X(rng):
+    import tracemalloc
+
+    X = rng.random((20_000, 100), dtype=np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    params = dict(
+        hidden_layer_sizes=(16,), max_iter=1, validation_fraction=0.1, random_state=0
+    )
+    tracemalloc.start()
+    try:
+        MLPClassifier(**params).fit(X, y)  # float32: no copy at all
+        _, peak = tracemalloc.get_traced_memory()
+        assert peak < 0.25 * X.nbytes
+        X_int = (X * 100).astype(np.int64)  # converted once, to float64
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        MLPClassifier(**params).fit(X_int, y)
+        _, peak = tracemalloc.get_traced_memory()
+        assert peak - before < 1.5 * X_int.nbytes
+    finally:
+        tracemalloc.stop()
