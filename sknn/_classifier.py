@@ -7,9 +7,11 @@ modules, and commits the result to the estimator only when training succeeded.
 
 import copy
 import warnings
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import (
@@ -195,31 +197,31 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=1e-4,
-        learning_rate=1e-3,
-        batch_size="auto",
-        max_iter=200,
-        dropout=0.0,
-        class_weight=None,
-        early_stopping=False,
-        validation_fraction=None,
-        n_iter_no_change=10,
-        tol=1e-4,
-        shuffle=True,
-        random_state=None,
-        warm_start=False,
-        verbose=0,
-        momentum=0.0,
-        nesterov=False,
-        rho=0.9,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-    ):
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        learning_rate: float = 1e-3,
+        batch_size: int | str = "auto",
+        max_iter: int = 200,
+        dropout: float | Sequence[float] = 0.0,
+        class_weight: str | dict | None = None,
+        early_stopping: bool = False,
+        validation_fraction: float | None = None,
+        n_iter_no_change: int | None = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        rho: float = 0.9,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -246,7 +248,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "MLPClassifier":
         """Train the network on ``X`` and ``y``.
 
         Parameters
@@ -262,6 +266,16 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : MLPClassifier
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((8,), max_iter=50, n_iter_no_change=None,
+        ...                     validation_fraction=0.2, random_state=0).fit(X, y)
+        >>> clf.n_iter_, sorted(clf.history_)
+        (50, ['accuracy', 'loss', 'val_accuracy', 'val_loss'])
         """
         return self._transaction(self._fit, X, y, sample_weight, incremental=False)
 
@@ -275,7 +289,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return True
 
     @available_if(_check_gradient_solver)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> "MLPClassifier":
         """Train for one epoch on the chunk ``X``, ``y``.
 
         Parameters
@@ -290,6 +310,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : MLPClassifier
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((8,), random_state=0)
+        >>> for chunk in np.array_split(np.random.default_rng(0).permutation(150), 3):
+        ...     clf = clf.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+        >>> clf.n_iter_
+        3
 
         Notes
         -----
@@ -642,7 +674,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         )
         return self._network.logits(X, self.coefs_, self.intercepts_)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted class labels (an indicator matrix for multilabel targets).
 
         Parameters
@@ -652,6 +684,16 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> labels = ["setosa", "versicolor", "virginica"]
+        >>> clf = MLPClassifier((16,), learning_rate=0.01, random_state=0)
+        >>> clf.fit(X, [labels[i] for i in y]).predict(X[[0, 50]])
+        array(['setosa', 'versicolor'], dtype='<U10')
         """
         proba = self._proba_from_logits(self._logits(X))
         if self._target_kind == "binary":
@@ -665,7 +707,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             return np.hstack([output(-Z), output(Z.copy())])
         return output(Z.copy())
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class; rows sum to 1 except for multilabel targets.
 
         Parameters
@@ -676,10 +718,22 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import scale
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> X = scale(X).astype(np.float32)
+        >>> proba = MLPClassifier((8,), random_state=0).fit(X, y).predict_proba(X)
+        >>> proba.shape, proba.dtype, bool(np.allclose(proba.sum(axis=1), 1))
+        ((569, 2), dtype('float32'), True)
         """
         return self._proba_from_logits(self._logits(X))
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Logarithm of ``predict_proba``, computed stably from the logits.
 
         Finite wherever ``predict_proba`` is positive; −inf where a probability
@@ -693,6 +747,16 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((8,), max_iter=50, random_state=0).fit(X, y)
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        True
         """
         Z = self._logits(X)
         log_output = self._network.output.log_output
@@ -705,7 +769,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ display
 
-    def summary(self, print_fn=print):
+    def summary(self, print_fn: Callable[[str], object] = print) -> None:
         """Print the layer table: units, activation, dropout and parameters.
 
         Parameters

@@ -15,7 +15,7 @@ from ._training import History
 _TRUSTED = (MLPClassifier, Network, History, SGD, RMSprop, Adam, *OUTPUTS.values())
 
 
-def skops_trusted_types():
+def skops_trusted_types() -> list[str]:
     """Names of the sknn types to pass to ``skops.io.load(..., trusted=...)``.
 
     Returns

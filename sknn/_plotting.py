@@ -1,7 +1,10 @@
 """Learning curves: the seed's two plots of accuracy and loss by epoch."""
 
+from collections.abc import Sequence
+from typing import Any
 
-def plot_history(model, *, axes=None):
+
+def plot_history(model: Any, *, axes: Sequence[Any] | None = None) -> Any:
     """Draw accuracy and loss by epoch, training and validation, side by side.
 
     Parameters
