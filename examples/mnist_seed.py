@@ -63,21 +63,6 @@ def seed_model(random_state=0, verbose=1):
     )
 
 
-def seed_spread(data, n_seeds):
-    """Test accuracy of the seed's settings for random_state 0 … n_seeds − 1."""
-    X_train, y_train, X_test, y_test = data
-    scores = []
-    for seed in range(n_seeds):
-        model = seed_model(seed, verbose=0).fit(X_train, y_train)
-        scores.append(model.score(X_test, y_test))
-        print(f"random_state={seed}: test accuracy {scores[-1]:.4f}", flush=True)
-    print(
-        f"{n_seeds} seeds: mean {np.mean(scores):.4f}, std {np.std(scores):.4f}, "
-        f"min {min(scores):.4f}, max {max(scores):.4f}, "
-        f"{sum(s >= 0.983 for s in scores)} of {n_seeds} at 0.983 or more"
-    )
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -87,18 +72,9 @@ def main():
         "--figure", default="mnist_seed.png", help="where to save the curves"
     )
     parser.add_argument("--random-state", type=int, default=0)
-    parser.add_argument(
-        "--seeds",
-        type=int,
-        default=0,
-        help="instead, train quietly with random_state 0 … N−1 and print the spread",
-    )
     args = parser.parse_args()
 
     X_train, y_train, X_test, y_test = load_mnist(args.path)
-    if args.seeds:
-        seed_spread((X_train, y_train, X_test, y_test), args.seeds)
-        return
     clf = seed_model(args.random_state)
     start = time.perf_counter()
     clf.fit(X_train, y_train)
