@@ -503,8 +503,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             weights = weights * per_class.astype(X.dtype)
         if not np.any(weights > 0):
             raise ValueError(
-                "sample_weight (times class_weight) is zero for every sample: at "
-                "least one sample needs a positive weight."
+                "Sample weights must contain at least one non-zero number: "
+                "sample_weight (times class_weight) is zero for every sample."
             )
         if sample_weight is None and per_class is None:
             weights = None
