@@ -104,9 +104,14 @@ class SoftmaxOutput:
 OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput}
 
 
-def cost(sample_losses, weights, sum_weights, alpha, squared_norm):
-    """J(Θ) from the per-sample losses ℓ_i and Σθ² over the non-bias weights."""
-    data_term = (
-        sample_losses.sum() if weights is None else np.dot(weights, sample_losses)
-    )
-    return (data_term + 0.5 * alpha * squared_norm) / sum_weights
+def weighted_loss_sum(sample_losses, weights):
+    """Σ_i w_i ℓ_i, with all weights 1 when ``weights`` is None."""
+    if weights is None:
+        return float(sample_losses.sum())
+    return float(np.dot(weights, sample_losses))
+
+
+def cost(loss_sum, sum_weights, alpha, squared_norm):
+    """J(Θ) = (Σ_i w_i ℓ_i + ½ λ Σθ²) / Σw, from ``weighted_loss_sum`` and Σθ²
+    over the non-bias weights."""
+    return (loss_sum + 0.5 * alpha * squared_norm) / sum_weights

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._loss import OUTPUTS, cost
+from ._loss import OUTPUTS, cost, weighted_loss_sum
 
 # Rows per block when predicting: 2048 × 512 float32 activations (4 MB) stay in
 # the caches of this class of CPU, and the products are still large enough to
@@ -79,6 +79,11 @@ class Network:
         """A new flat θ holding copies of ``coefs`` and ``intercepts``."""
         parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
         return np.concatenate(parts).astype(dtype, copy=False)
+
+    def squared_norm(self, theta):
+        """Σθ² over the weights of θ, the biases left out (the L2 term's sum)."""
+        theta_coef = theta[: self.n_coef]
+        return float(np.dot(theta_coef, theta_coef))
 
     def initialize(self, rng, dtype):
         """Glorot-uniform weights, U(±√(6 / (fan_in + fan_out))), zero biases."""
@@ -208,11 +213,8 @@ class Backprop:
         H, inputs = self.forward(X, theta, train)
         losses = net.output.loss_and_output(H, T)
         n_correct = int(net.output.correct(H, T).sum())
-        sq_norm = 0.0
-        if alpha:
-            theta_coef = theta[: net.n_coef]
-            sq_norm = np.dot(theta_coef, theta_coef)
-        J = cost(losses, weights, sum_w, alpha, sq_norm)
+        sq_norm = net.squared_norm(theta) if alpha else 0.0
+        J = cost(weighted_loss_sum(losses, weights), sum_w, alpha, sq_norm)
 
         delta = net.output.error(H, T)  # h − y, in place
         if weights is None:

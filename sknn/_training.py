@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from ._exceptions import DivergenceError
+from ._loss import cost, weighted_loss_sum
 
 # A loss this many times the first one means the run is exploding.
 DIVERGENCE_FACTOR = 1e4
@@ -86,13 +87,11 @@ def evaluate(backprop, rows, theta, alpha, chunk):
     for start in range(0, len(rows), chunk):
         X, T, w = rows.batch(start, min(start + chunk, len(rows)))
         H, _ = backprop.forward(X, theta, train=False)
-        losses = net.output.loss_and_output(H, T)
-        loss_sum += float(losses.sum() if w is None else np.dot(w, losses))
+        loss_sum += weighted_loss_sum(net.output.loss_and_output(H, T), w)
         n_correct += int(net.output.correct(H, T).sum())
     sum_w = len(rows) if rows.weights is None else float(rows.weights.sum())
-    theta_coef = theta[: net.n_coef]
-    J = (loss_sum + 0.5 * alpha * float(np.dot(theta_coef, theta_coef))) / sum_w
-    return J, n_correct / len(rows)
+    sq_norm = net.squared_norm(theta) if alpha else 0.0
+    return cost(loss_sum, sum_w, alpha, sq_norm), n_correct / len(rows)
 
 
 @dataclass
