@@ -1,7 +1,7 @@
-"""sknn: a scikit-learn-compatible neural-network classifier written in NumPy.
+"""sknn: scikit-learn-compatible neural networks written by hand in NumPy.
 
-Public API: ``MLPClassifier``, ``plot_history``, ``DivergenceError`` and
-``skops_trusted_types``.
+Public API: ``MLPClassifier``, ``MLPRegressor``, ``plot_history``,
+``DivergenceError`` and ``skops_trusted_types``.
 Everything in modules whose name starts with ``_`` is private.
 """
 
@@ -9,11 +9,13 @@ from ._classifier import MLPClassifier
 from ._exceptions import DivergenceError
 from ._persistence import skops_trusted_types
 from ._plotting import plot_history
+from ._regressor import MLPRegressor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 __all__ = [
     "DivergenceError",
     "MLPClassifier",
+    "MLPRegressor",
     "__version__",
     "plot_history",
     "skops_trusted_types",

@@ -1,57 +1,25 @@
-"""``MLPClassifier``: the scikit-learn face of the network.
+"""``MLPClassifier``: labels in, labels and probabilities out.
 
-This module is glue: it validates parameters and data, turns labels into
-targets, builds the network, the optimiser and the training loop from the other
-modules, and commits the result to the estimator only when training succeeded.
+What is specific to classification lives here: how labels become targets
+(``_targets``), class weights, the accuracy of each epoch, the stratified
+hold-out and the decoding of probabilities. Everything else is ``BaseMLP``'s.
 """
 
-import copy
-import warnings
-from collections.abc import Callable, Sequence
-from numbers import Integral, Real
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import (
-    Interval,
-    InvalidParameterError,
-    StrOptions,
-)
+from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    check_random_state,
-    column_or_1d,
-    validate_data,
-)
 
 from . import _targets
-from ._activations import ALIASES
-from ._network import Backprop, Network
-from ._optimizers import make_optimizer
-from ._progress import Progress
-from ._summary import layer_table
-from ._training import (
-    EpochMonitor,
-    History,
-    Rows,
-    evaluate,
-    run,
-    train_lbfgs,
-    train_minibatch,
-)
-
-GRADIENT_SOLVERS = ("sgd", "rmsprop", "adam")
+from ._base import BaseMLP, signature_with
+from ._data import Targets
+from ._metrics import Accuracy
+from ._sklearn_compat import StrOptions
 
 
-def _as_tuple(value):
-    return tuple(np.ravel(value).tolist()) if not np.isscalar(value) else (value,)
-
-
-class MLPClassifier(ClassifierMixin, BaseEstimator):
+class MLPClassifier(ClassifierMixin, BaseMLP):
     """A multi-layer perceptron classifier, trained by hand-written backpropagation.
 
     Minimises the cross-entropy cost J(Θ) with an L2 penalty (see the SPEC) by
@@ -164,35 +132,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions({"relu", "logistic", "sigmoid", "tanh", "identity"})],
-        "solver": [StrOptions({"sgd", "rmsprop", "adam", "lbfgs"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        **BaseMLP._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "verbose": [Interval(Integral, 0, 2, closed="both")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "nesterov": ["boolean"],
-        "rho": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -200,56 +141,25 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         hidden_layer_sizes: int | Sequence[int] = (100,),
         activation: str = "relu",
         *,
-        solver: str = "adam",
-        alpha: float = 1e-4,
-        learning_rate: float = 1e-3,
-        batch_size: int | str = "auto",
-        max_iter: int = 200,
-        dropout: float | Sequence[float] = 0.0,
         class_weight: str | dict | None = None,
-        early_stopping: bool = False,
-        validation_fraction: float | None = None,
-        n_iter_no_change: int | None = 10,
-        tol: float = 1e-4,
-        shuffle: bool = True,
-        random_state: int | np.random.RandomState | None = None,
-        warm_start: bool = False,
-        verbose: int = 0,
-        momentum: float = 0.0,
-        nesterov: bool = False,
-        rho: float = 0.9,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
+        **params,
     ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.dropout = dropout
+        super().__init__(hidden_layer_sizes, activation, **params)
         self.class_weight = class_weight
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.rho = rho
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+
+    __init__.__signature__ = signature_with(BaseMLP.__init__, class_weight=None)
 
     # ------------------------------------------------------------------ fitting
 
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight_val: ArrayLike | None = None,
     ) -> "MLPClassifier":
         """Train the network on ``X`` and ``y``.
 
@@ -261,6 +171,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a weight of 2 counts a sample twice.
+        X_val, y_val : array-like, default=None
+            An explicit validation set, used in place of a hold-out
+            (``validation_fraction`` must then be None).
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples, for ``val_loss``.
 
         Returns
         -------
@@ -275,20 +190,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         >>> clf = MLPClassifier((8,), max_iter=50, n_iter_no_change=None,
         ...                     validation_fraction=0.2, random_state=0).fit(X, y)
         >>> clf.n_iter_, sorted(clf.history_)
-        (50, ['accuracy', 'loss', 'val_accuracy', 'val_loss'])
+        (50, ['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss'])
         """
-        return self._transaction(self._fit, X, y, sample_weight, incremental=False)
+        return self._transaction(
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            val=(X_val, y_val, sample_weight_val),
+        )
 
-    def _check_gradient_solver(self):
-        if self.solver not in GRADIENT_SOLVERS:
-            raise AttributeError(
-                f"partial_fit is not available with solver={self.solver!r}, which "
-                "minimises over the whole training set; use 'sgd', 'rmsprop' or "
-                "'adam'."
-            )
-        return True
-
-    @available_if(_check_gradient_solver)
+    @available_if(BaseMLP._check_gradient_solver)
     def partial_fit(
         self,
         X: ArrayLike,
@@ -330,165 +243,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         partial_fit epochs record NaN there, so every list keeps one entry per
         epoch.
         """
-        return self._transaction(
-            self._fit, X, y, sample_weight, incremental=True, classes=classes
-        )
-
-    def _transaction(self, method, *args, **kwargs):
-        """Run ``method``; if it raises, put every attribute back as it was."""
-        saved = dict(self.__dict__)
-        try:
-            return method(*args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
-    def _settings(self):
-        """Validated parameters in the form the training code uses."""
-        self._validate_params()
-        try:
-            hidden = _as_tuple(self.hidden_layer_sizes)
-            flat = np.ndim(self.hidden_layer_sizes) <= 1
-        except ValueError:  # ragged nested sequences
-            hidden, flat = (), False
-        if not flat or not all(
-            isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
-            for n in hidden
-        ):
-            raise InvalidParameterError(
-                "The 'hidden_layer_sizes' parameter of MLPClassifier must hold "
-                "positive integers, one per hidden layer (a flat tuple). Got "
-                f"{self.hidden_layer_sizes!r} instead."
-            )
-        if np.isscalar(self.dropout):
-            dropout = (float(self.dropout),) * len(hidden)
-        else:
-            dropout = _as_tuple(self.dropout)
-            if len(dropout) != len(hidden) or not all(
-                isinstance(r, Real) and 0 <= r < 1 for r in dropout
-            ):
-                raise InvalidParameterError(
-                    "The 'dropout' parameter of MLPClassifier must be a float in "
-                    "[0, 1) or a tuple of such floats, one per hidden layer "
-                    f"({len(hidden)} here). Got {self.dropout!r} instead."
-                )
-        if self.solver == "lbfgs" and any(dropout):
-            raise ValueError(
-                "dropout needs a gradient solver ('sgd', 'rmsprop' or 'adam'): "
-                "L-BFGS cannot minimise a cost that changes at every evaluation. "
-                "Set dropout=0.0 or choose another solver."
-            )
-        fraction = self.validation_fraction
-        if fraction is None and self.early_stopping:
-            fraction = 0.1
-        return {
-            "hidden": tuple(int(n) for n in hidden),
-            "activation": ALIASES.get(self.activation, self.activation),
-            "dropout": dropout,
-            "validation_fraction": fraction,
-        }
-
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
-        settings = self._settings()
-        fitted = hasattr(self, "coefs_")
-        continuing = fitted and (incremental or self.warm_start)
-        if incremental and not fitted and classes is None:
+        if not hasattr(self, "coefs_") and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit: "
                 "every label that will ever occur, e.g. classes=np.unique(y)."
             )
-        X, y, kind, classes_, T, weights = self._training_data(
-            X, y, sample_weight, classes, incremental, continuing
+        return self._transaction(
+            self._fit, X, y, sample_weight, incremental=True, classes=classes
         )
-        out_activation, n_outputs = _targets.output_layer(kind, len(classes_))
-        network = Network(
-            (X.shape[1], *settings["hidden"], n_outputs),
-            settings["activation"],
-            out_activation,
-            settings["dropout"],
-        )
-        rng = self._generator(continuing and incremental)
-        if continuing:
-            self._check_same_architecture(network)
-            theta = network.pack(self.coefs_, self.intercepts_, X.dtype)
-        else:
-            theta = network.initialize(rng, X.dtype)
 
-        fraction = None if incremental else settings["validation_fraction"]
-        train, validation = self._split(X, T, weights, y, kind, fraction, rng)
-        batch_size = self._batch_size(len(train))
-        backprop = Backprop(network, batch_size, X.dtype, rng)
-        monitor = self._monitor(len(train), incremental, continuing, validation)
-        if validation is not None:
-            monitor.validate = lambda theta: evaluate(
-                backprop, validation, theta, self.alpha, batch_size
-            )
+    # ------------------------------------------------------------------ targets
 
-        optimizer = None
-        if self.solver == "lbfgs":
-            result = run(
-                train_lbfgs,
-                theta,
-                monitor,
-                self.max_iter,
-                backprop=backprop,
-                train=train,
-                alpha=self.alpha,
-                max_iter=self.max_iter,
-                tol=self.tol,
-            )
-        else:
-            optimizer = make_optimizer(
-                self.solver,
-                network.n_params,
-                X.dtype,
-                self.get_params(),
-                resume=getattr(self, "_optimizer", None) if incremental else None,
-            )
-            max_epochs = 1 if incremental else self.max_iter
-            result = run(
-                train_minibatch,
-                theta,
-                monitor,
-                max_epochs,
-                backprop=backprop,
-                optimizer=optimizer,
-                train=train,
-                alpha=self.alpha,
-                batch_size=batch_size,
-                max_epochs=max_epochs,
-                shuffle=self.shuffle,
-                rng=rng,
-            )
-        # training succeeded: only now does the estimator change
-        self._commit(network, result, monitor, continuing, len(train))
-        self.classes_, self._target_kind = classes_, kind
-        self._optimizer, self._rng = optimizer, rng
-        return self
-
-    def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
-        """Validated X and y, the target kind, ``classes_``, the targets T and
-        the sample weights (None when every weight is 1)."""
-        dtype = [np.float64, np.float32]
-        if continuing and incremental:
-            dtype = self.coefs_[0].dtype  # a model keeps its dtype across chunks
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continuing,
-            accept_sparse="csr",
-            dtype=dtype,
-            multi_output=True,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-
+    def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
+        y = _targets.densify(y)
         kind, classes_ = self._classes(y, continuing, classes, incremental)
-        weights = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit, which "
@@ -496,57 +264,49 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 "sklearn.utils.class_weight.compute_class_weight('balanced', "
                 "classes=classes, y=y) on enough of y, and pass them as a dict."
             )
-        per_class = _targets.class_weights_per_sample(
-            self.class_weight, classes_, y, kind
+        output, n_outputs = _targets.output_layer(kind, len(classes_))
+        return Targets(
+            kind=kind,
+            T=_targets.encode(y, classes_, kind, dtype),
+            output=output,
+            n_outputs=n_outputs,
+            classes=classes_,
+            class_weight=_targets.class_weights_per_sample(
+                self.class_weight, classes_, y, kind
+            ),
         )
-        if per_class is not None:
-            weights = weights * per_class.astype(X.dtype)
-        if not np.any(weights > 0):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number: "
-                "sample_weight (times class_weight) is zero for every sample."
-            )
-        if sample_weight is None and per_class is None:
-            weights = None
-        T = _targets.encode(y, classes_, kind, X.dtype)
-        return X, y, kind, classes_, T, weights
 
-    def _batch_size(self, n_train):
-        if self.solver == "lbfgs":
-            return n_train
-        if self.batch_size == "auto":
-            return min(200, n_train)
-        if self.batch_size > n_train:
-            warnings.warn(
-                "Got `batch_size` larger than sample size. It is going to be clipped",
-                stacklevel=5,  # _batch_size < _fit < _transaction < fit < caller
+    def _encode_validation_targets(self, y_val, data):
+        """Targets of ``y_val`` in the training targets' form; class weights
+        computed from the training y."""
+        y_val = _targets.densify(y_val)
+        train = data.targets
+        kind = _targets.target_kind(y_val, train.classes)
+        if (kind == _targets.MULTILABEL) != (train.kind == _targets.MULTILABEL):
+            raise ValueError(f"y_val is {kind} but y is {train.kind}.")
+        class_weight = None
+        if self.class_weight is not None:
+            class_weight = _targets.class_weights_per_sample(
+                self.class_weight, train.classes, data.y, train.kind, of=y_val
             )
-            return n_train
-        return self.batch_size
+        return Targets(
+            kind=train.kind,
+            T=_targets.encode(y_val, train.classes, train.kind, data.X.dtype),
+            output=train.output,
+            n_outputs=train.n_outputs,
+            classes=train.classes,
+            class_weight=class_weight,
+        )
 
-    def _monitor(self, n_train, incremental, continuing, validation):
-        """The ``EpochMonitor`` of this call, continuing a fitted model's history."""
-        history = History(
-            copy.deepcopy(getattr(self, "history_", {})) if continuing else {}
-        )
-        if incremental and "val_loss" in history:
-            for key in ("val_loss", "val_accuracy"):
-                history[key].append(np.nan)
-        max_epochs = 1 if incremental else self.max_iter
-        monitor = EpochMonitor(
-            history=history,
-            progress=Progress(self.verbose, max_epochs, n_train),
-            learning_rate=None if self.solver == "lbfgs" else self.learning_rate,
-            tol=self.tol,
-            n_iter_no_change=None if incremental else self.n_iter_no_change,
-            early_stopping=self.early_stopping and validation is not None,
-            first_epoch=self.n_iter_ + 1 if continuing else 1,
-        )
-        if continuing and incremental:
-            # a run that explodes a little more at each partial_fit call is
-            # caught too: J is compared with the first call's, not this one's
-            monitor.reference_loss = getattr(self, "_reference_loss", None)
-        return monitor
+    def _make_metric(self, output):
+        return Accuracy(output)
+
+    def _stratify(self, targets, y):
+        return None if targets.kind == _targets.MULTILABEL else y
+
+    def _commit_targets(self, targets):
+        self.classes_ = targets.classes
+        self._target_kind = targets.kind
 
     def _classes(self, y, continuing, classes, incremental):
         """(target kind, classes_) for this call, checked against a fitted model."""
@@ -589,90 +349,21 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 )
             kind = _targets.target_kind(y, classes_)
             if kind == _targets.MULTILABEL:
-                classes_ = np.arange(y.shape[1])
+                columns = np.arange(y.shape[1])
+                if not np.array_equal(classes_, columns):
+                    raise ValueError(
+                        f"For a multilabel y, classes_ are its column indices "
+                        f"{columns.tolist()}; got classes={classes!r}. Pass "
+                        "classes=None or the column indices."
+                    )
+                classes_ = columns
             else:
                 _targets.class_indices(y, classes_)
             return kind, classes_
         kind = _targets.target_kind(y)
         return kind, _targets.find_classes(y, kind)
 
-    def _generator(self, resume):
-        """The random generator of this call: the stored one for partial_fit
-        (copied, so a failed call leaves it untouched), else a fresh one seeded
-        from ``random_state``."""
-        if resume and getattr(self, "_rng", None) is not None:
-            return copy.deepcopy(self._rng)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        return np.random.default_rng(seed)
-
-    def _check_same_architecture(self, network):
-        shapes = [c.shape for c in self.coefs_]
-        if shapes != network.coef_shapes:
-            raise ValueError(
-                "warm_start and partial_fit continue from the fitted weights, "
-                f"whose layer shapes are {shapes}; the parameters now ask for "
-                f"{network.coef_shapes}. Keep hidden_layer_sizes as it was, or "
-                "set warm_start=False to start over."
-            )
-
-    def _split(self, X, T, weights, y, kind, fraction, rng):
-        """Training and validation ``Rows``; the hold-out is stratified by class."""
-        if fraction is None:
-            return Rows(X, T, weights), None
-        stratify = None if kind == _targets.MULTILABEL else y
-        try:
-            train_index, val_index = train_test_split(
-                np.arange(X.shape[0]),
-                test_size=fraction,
-                stratify=stratify,
-                random_state=int(rng.integers(np.iinfo(np.int32).max)),
-            )
-        except ValueError as error:
-            raise ValueError(
-                f"validation_fraction={fraction} cannot hold out a validation set "
-                f"with every class of y in it: {error} Use a larger "
-                "validation_fraction, more data, or validation_fraction=None."
-            ) from error
-        train_index.sort()
-        val_index.sort()
-        return (
-            Rows(X, T, weights, train_index),
-            Rows(X, T, weights, val_index),
-        )
-
-    def _commit(self, network, result, monitor, continuing, n_train):
-        """Set the fitted attributes; called only once training succeeded."""
-        history = monitor.history
-        self._network = network
-        self.coefs_, self.intercepts_ = network.unpack(result.theta.copy())
-        self.n_layers_ = network.n_layers
-        self.n_outputs_ = network.layer_sizes[-1]
-        self.out_activation_ = network.output.name
-        self.n_iter_ = (self.n_iter_ if continuing else 0) + result.n_epochs
-        self.t_ = (self.t_ if continuing else 0) + n_train * result.n_epochs
-        self.history_ = history
-        self.loss_curve_ = list(history.get("loss", []))
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        self.best_loss_ = monitor.best_loss
-        if "val_accuracy" in history:
-            self.validation_scores_ = list(history["val_accuracy"])
-            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        self._reference_loss = monitor.reference_loss
-
     # --------------------------------------------------------------- prediction
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "coefs_")
-
-    def _logits(self, X):
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
-        )
-        return self._network.logits(X, self.coefs_, self.intercepts_)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted class labels (an indicator matrix for multilabel targets).
@@ -767,37 +458,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         log_proba[self._proba_from_logits(Z) == 0] = -np.inf
         return log_proba
 
-    # ------------------------------------------------------------------ display
-
-    def summary(self, print_fn: Callable[[str], object] = print) -> None:
-        """Print the layer table: units, activation, dropout and parameters.
-
-        Parameters
-        ----------
-        print_fn : callable, default=print
-            Receives the table as one string.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sknn import MLPClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = MLPClassifier((8,), dropout=0.1, max_iter=5, random_state=0)
-        >>> clf.fit(X, y).summary()
-        Layer     Units  Activation  Dropout  Parameters
-        ------------------------------------------------
-        input         4
-        hidden_1      8  relu            0.1          40
-        output        3  softmax                      27
-        ------------------------------------------------
-        Total parameters: 67
-        dtype: float64
-        """
-        check_is_fitted(self)
-        print_fn(layer_table(self._network, self.coefs_[0].dtype))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags

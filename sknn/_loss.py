@@ -9,11 +9,17 @@ The output layer follows the target:
 
 - ``LogisticOutput`` (binary: K = 1; multilabel: K labels) — h = σ(z) and the
   seed's ℓ = −Σ_k [y_k log h_k + (1 − y_k) log(1 − h_k)];
-- ``SoftmaxOutput`` (multiclass) — h = softmax(z) and ℓ = −Σ_k y_k log h_k.
+- ``SoftmaxOutput`` (multiclass) — h = softmax(z) and ℓ = −Σ_k y_k log h_k;
+- ``IdentityOutput`` (regression, ``loss="squared_error"``) — h = z and
+  ℓ = ½ mean_k (h_k − y_k)²;
+- ``PoissonOutput`` (regression, ``loss="poisson"``) — h = exp(z) and
+  ℓ = mean_k (h_k − y_k log h_k).
 
-Both losses are computed from the logits z (log-sum-exp and softplus), so large
-logits never overflow, and for both the error on the output units is
-∂ℓ/∂z = h − y, which is where backpropagation starts.
+The classification losses are computed from the logits z (log-sum-exp and
+softplus), so large logits never overflow. For the classification outputs the
+error on the output units is ∂ℓ/∂z = h − y; for the regression outputs, which
+average over the K outputs, it is (h − y)/K. That is where backpropagation
+starts.
 """
 
 import numpy as np
@@ -101,7 +107,66 @@ class SoftmaxOutput:
         return H.argmax(axis=1) == T
 
 
-OUTPUTS = {"logistic": LogisticOutput, "softmax": SoftmaxOutput}
+class IdentityOutput:
+    """Squared error on K real outputs; targets ``T`` are floats of shape (n, K).
+
+    ℓ = ½ mean_k (h_k − y_k)² with h = z, scikit-learn's squared loss (half
+    the mean over outputs), so ∂ℓ/∂z_k = (h_k − y_k) / K.
+    """
+
+    name = "identity"
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ; ``Z`` is already h."""
+        residual = Z - T
+        return 0.5 * np.einsum("ij,ij->i", residual, residual) / Z.shape[1]
+
+    @staticmethod
+    def output(Z):
+        return Z
+
+    @staticmethod
+    def error(H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = (h − y) / K."""
+        H -= T
+        H *= H.dtype.type(1.0 / H.shape[1])
+        return H
+
+
+class PoissonOutput:
+    """Poisson deviance with a log link; targets ``T`` are counts ≥ 0, (n, K).
+
+    h = exp(z) and ℓ = mean_k (h_k − y_k log h_k) = mean_k (exp(z_k) − y_k z_k):
+    half the Poisson deviance y log(y/h) − y + h without its constant
+    y log y − y, which does not depend on θ (scikit-learn's ``HalfPoissonLoss``
+    keeps the same terms). ∂ℓ/∂z_k = (h_k − y_k) / K.
+    """
+
+    name = "exp"
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ from the log-predictions ``Z``, then overwrite ``Z`` with
+        h = exp(Z)."""
+        loss = -np.einsum("ij,ij->i", T, Z)
+        np.exp(Z, out=Z)
+        loss += Z.sum(axis=1)
+        return loss / Z.shape[1]
+
+    @staticmethod
+    def output(Z):
+        return np.exp(Z, out=Z)
+
+    error = IdentityOutput.error
+
+
+OUTPUTS = {
+    "logistic": LogisticOutput,
+    "softmax": SoftmaxOutput,
+    "identity": IdentityOutput,
+    "exp": PoissonOutput,
+}
 
 
 def weighted_loss_sum(sample_losses, weights):

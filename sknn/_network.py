@@ -43,7 +43,8 @@ class Network:
     activation : str
         Key of ``ACTIVATIONS``, used by every hidden layer.
     output : str
-        ``"logistic"`` or ``"softmax"``.
+        Key of ``_loss.OUTPUTS``: ``"logistic"``, ``"softmax"``, ``"identity"``
+        or ``"exp"``.
     dropout : sequence of float
         One rate per hidden layer.
     """
@@ -183,7 +184,10 @@ class Backprop:
             inputs.append(Z)
         raise AssertionError("a network has at least one layer")
 
-    def loss_and_gradient(self, X, T, weights, theta, grad, alpha, train=True):
+    def loss_and_gradient(
+        self, X, T, weights, theta, grad, alpha, train=True, *, metric=None,
+        include_l2=True,
+    ):
         """J(Θ) on the batch, with ∂J/∂θ written into ``grad``.
 
         Parameters
@@ -197,12 +201,16 @@ class Backprop:
             λ, the L2 weight.
         train : bool
             Whether dropout is on.
+        metric : object with ``update(H, T)``, optional
+            Shown the batch's outputs h before backpropagation overwrites them
+            (the training accuracy or R² of the epoch).
+        include_l2 : bool
+            Whether ``grad`` gets the L2 term (λ/Σw) Θ. A fused optimiser step
+            adds it itself (``l2_scale``); J always includes the L2 term.
 
         Returns
         -------
         J : float
-        n_correct : int
-            Samples the batch's outputs classify correctly.
         """
         net = self.network
         coefs, _ = net.unpack(theta)
@@ -212,11 +220,12 @@ class Backprop:
 
         H, inputs = self.forward(X, theta, train)
         losses = net.output.loss_and_output(H, T)
-        n_correct = int(net.output.correct(H, T).sum())
+        if metric is not None:
+            metric.update(H, T)
         sq_norm = net.squared_norm(theta) if alpha else 0.0
         J = cost(weighted_loss_sum(losses, weights), sum_w, alpha, sq_norm)
 
-        delta = net.output.error(H, T)  # h − y, in place
+        delta = net.output.error(H, T)  # ∂ℓ/∂z, in place
         if weights is None:
             delta *= 1.0 / sum_w
         else:
@@ -233,11 +242,12 @@ class Backprop:
                 delta_in *= self.masks[layer - 1][:n]
             derivative(self.Z[layer - 1][:n], delta_in)
             delta = delta_in
-        if alpha:  # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
+        if alpha and include_l2:
+            # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
             l2 = self._l2_buffer()
             np.multiply(theta[: net.n_coef], alpha / sum_w, out=l2)
             grad[: net.n_coef] += l2
-        return float(J), n_correct
+        return float(J)
 
     def _l2_buffer(self):
         if self._l2 is None:

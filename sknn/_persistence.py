@@ -1,4 +1,4 @@
-"""Persistence helpers: the types a saved ``MLPClassifier`` is made of.
+"""Persistence helpers: the types a saved sknn estimator is made of.
 
 ``pickle`` and ``joblib`` need nothing from sknn. ``skops.io`` refuses to load
 any type it has not been told to trust; ``skops_trusted_types`` names the sknn
@@ -6,13 +6,25 @@ types a fitted (or partially fitted) model holds, so a user can trust exactly
 those and still see anything else a file contains as untrusted.
 """
 
+from ._base import History
 from ._classifier import MLPClassifier
 from ._loss import OUTPUTS
 from ._network import Network
 from ._optimizers import SGD, Adam, RMSprop
-from ._training import History
+from ._regressor import MLPRegressor
+from ._schedules import ScheduleState
 
-_TRUSTED = (MLPClassifier, Network, History, SGD, RMSprop, Adam, *OUTPUTS.values())
+_TRUSTED = (
+    MLPClassifier,
+    MLPRegressor,
+    Network,
+    History,
+    ScheduleState,
+    SGD,
+    RMSprop,
+    Adam,
+    *OUTPUTS.values(),
+)
 
 
 def skops_trusted_types() -> list[str]:

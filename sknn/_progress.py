@@ -69,7 +69,8 @@ class Progress:
         self.stream.flush()
 
     def update(self, done, metrics):
-        """After each batch: ``done`` samples so far, running ``metrics``."""
+        """After each batch: ``done`` samples so far, and ``metrics()`` the
+        running metrics, called only when the line is redrawn."""
         self.steps += 1
         if not self.redraw:
             return
@@ -81,7 +82,7 @@ class Progress:
         eta = elapsed * (self.n_samples - done) / done if done else 0.0
         text = (
             f"{self._prefix(done)} {_bar(done, self.n_samples)}"
-            f" - ETA: {_format_duration(eta)} - {format_metrics(metrics)}"
+            f" - ETA: {_format_duration(eta)} - {format_metrics(metrics())}"
         )
         self._write_line(text, final=False)
 

@@ -12,6 +12,7 @@ multilabel-indicator  K logistic    (n, K) floats, the indicator matrix
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
@@ -26,10 +27,29 @@ def target_kind(y, classes=None):
     """
     check_classification_targets(y)
     kind = type_of_target(y, input_name="y")
+    if kind == "multiclass-multioutput":
+        raise ValueError(
+            "Multioutput target data is not supported with label binarization: "
+            "y has several columns of labels. A multilabel y must be an "
+            "indicator matrix of 0 and 1; for several multiclass outputs, use "
+            "sklearn.multioutput.MultiOutputClassifier."
+        )
     if kind == MULTILABEL:
+        values = np.unique(y)
+        if not np.all(np.isin(values, (0, 1))):
+            raise ValueError(
+                "y is a multilabel indicator matrix, whose entries must be 0 "
+                f"and 1; got the values {values.tolist()}. Map them to 0 and 1 "
+                "first, e.g. (y == y.max()).astype(int)."
+            )
         return kind
     n_classes = len(np.unique(y) if classes is None else classes)
     return "binary" if n_classes <= 2 else "multiclass"
+
+
+def densify(y):
+    """A sparse indicator matrix as a dense array; anything else unchanged."""
+    return y.toarray() if sp.issparse(y) else y
 
 
 def find_classes(y, kind):
@@ -88,11 +108,12 @@ def decode(H, classes, kind):
     return classes[H.argmax(axis=1)]
 
 
-def class_weights_per_sample(class_weight, classes, y, kind):
+def class_weights_per_sample(class_weight, classes, y, kind, of=None):
     """The factor each sample's weight is multiplied by, from ``class_weight``.
 
-    ``"balanced"`` gives n_samples / (n_classes · count(class)); a dict maps
-    labels to weights (labels it leaves out weigh 1).
+    ``"balanced"`` gives n_samples / (n_classes · count(class)), counted in
+    ``y``; a dict maps labels to weights (labels it leaves out weigh 1). The
+    factors are those of the labels ``of`` (a validation y), else of ``y``.
     """
     if class_weight is None:
         return None
@@ -122,4 +143,4 @@ def class_weights_per_sample(class_weight, classes, y, kind):
                 f"got {bad}."
             )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
-    return weights[class_indices(y, classes)]
+    return weights[class_indices(y if of is None else of, classes)]

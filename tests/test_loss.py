@@ -27,7 +27,7 @@ def _J(X, T, w, alpha):
     network = Network((2, 2, 1), "relu", "logistic", (0.0,))
     backprop = Backprop(network, len(X), np.float64)
     theta = _theta(network)
-    J, _ = backprop.loss_and_gradient(
+    J = backprop.loss_and_gradient(
         np.asarray(X, float),
         np.asarray(T, float),
         w,

@@ -26,7 +26,7 @@ def _problem(kind, rng, n=7, n_features=5):
 
 def _cost(backprop, X, T, w, theta, alpha):
     grad = np.empty_like(theta)
-    J, _ = backprop.loss_and_gradient(X, T, w, theta, grad, alpha)
+    J = backprop.loss_and_gradient(X, T, w, theta, grad, alpha)
     return J, grad
 
 

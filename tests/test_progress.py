@@ -67,7 +67,7 @@ def test_on_a_terminal_the_bar_advances_within_the_epoch(monkeypatch):
     progress = Progress(1, n_epochs=20, n_samples=1000, stream=stream)
     progress.start_epoch(3)
     for done in (250, 500, 1000):
-        progress.update(done, {"loss": 0.5})
+        progress.update(done, lambda: {"loss": 0.5})
     progress.end_epoch({"loss": 0.25, "accuracy": 0.9})
     frames = stream.getvalue().split("\r")[1:]
     assert len(frames) == 4
@@ -85,7 +85,7 @@ def test_a_log_file_gets_no_redraws(verbose):
     for epoch in (1, 2):
         progress.start_epoch(epoch)
         for done in range(1, 11):
-            progress.update(done, {"loss": 1.0})
+            progress.update(done, lambda: {"loss": 1.0})
         progress.end_epoch({"loss": 1.0})
     assert "\r" not in stream.getvalue()
     assert len(stream.getvalue().splitlines()) == 2

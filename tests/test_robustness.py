@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from sknn import DivergenceError, MLPClassifier
 from sknn._loss import LogisticOutput, SoftmaxOutput
 from sknn._network import Backprop
-from sknn._training import EpochMonitor
+from sknn._observers import HistoryLog
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -104,14 +104,13 @@ class Interrupter:
         self.armed = after_epochs == 0
         self.countdown = at_batch
         self.fired = False
-        end_epoch = EpochMonitor.end_epoch
+        end_epoch = HistoryLog.on_epoch_end
         loss_and_gradient = Backprop.loss_and_gradient
 
-        def patched_end_epoch(monitor, *args, **kwargs):
-            stop = end_epoch(monitor, *args, **kwargs)
-            if monitor.completed == after_epochs:
+        def patched_end_epoch(log, state, plan):
+            end_epoch(log, state, plan)
+            if state.completed == after_epochs:
                 self.armed = True
-            return stop
 
         def patched_loss_and_gradient(backprop, *args, **kwargs):
             if self.armed and not self.fired:
@@ -121,7 +120,7 @@ class Interrupter:
                     raise KeyboardInterrupt
             return loss_and_gradient(backprop, *args, **kwargs)
 
-        monkeypatch.setattr(EpochMonitor, "end_epoch", patched_end_epoch)
+        monkeypatch.setattr(HistoryLog, "on_epoch_end", patched_end_epoch)
         monkeypatch.setattr(Backprop, "loss_and_gradient", patched_loss_and_gradient)
 
 

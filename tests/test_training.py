@@ -7,7 +7,7 @@ from sklearn.datasets import make_classification
 from sklearn.metrics import recall_score
 
 from sknn import DivergenceError, MLPClassifier
-from sknn._training import EpochMonitor
+from sknn._observers import Stopping
 
 
 def test_dropout_changes_training_not_prediction(multiclass_data):
@@ -83,7 +83,7 @@ def test_validation_fraction_records_validation_history(multiclass_data):
         random_state=0,
     ).fit(X, y)
     h = clf.history_
-    assert set(h) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert set(h) == {"loss", "accuracy", "learning_rate", "val_loss", "val_accuracy"}
     assert all(len(v) == 6 for v in h.values())
     assert h["acc"] is h["accuracy"] and h["val_acc"] is h["val_accuracy"]
     assert clf.validation_scores_ == h["val_accuracy"]
@@ -109,7 +109,7 @@ def test_validation_hold_out_is_stratified(multiclass_data):
 def test_no_validation_history_without_a_hold_out(multiclass_data):
     X, y = multiclass_data
     clf = MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
-    assert set(clf.history_) == {"loss", "accuracy"}
+    assert set(clf.history_) == {"loss", "accuracy", "learning_rate"}
 
 
 def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
@@ -117,13 +117,13 @@ def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
 ):
     X, y = multiclass_data
     snapshots = []
-    original = EpochMonitor.end_epoch
+    original = Stopping.on_epoch_end
 
-    def spy(self, theta, loss, accuracy):
-        snapshots.append(theta.copy())
-        return original(self, theta, loss, accuracy)
+    def spy(self, state, plan):
+        snapshots.append(state.theta.copy())
+        return original(self, state, plan)
 
-    monkeypatch.setattr(EpochMonitor, "end_epoch", spy)
+    monkeypatch.setattr(Stopping, "on_epoch_end", spy)
     clf = MLPClassifier(
         (16,),
         early_stopping=True,

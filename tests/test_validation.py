@@ -45,6 +45,9 @@ INVALID = {
     "beta_1": (1.0, ["[0.0, 1.0)"]),
     "beta_2": (-0.5, ["[0.0, 1.0)"]),
     "epsilon": (0.0, ["(0.0, inf)"]),
+    "learning_rate_schedule": ("linear", ["'constant'", "'cosine'", "callable"]),
+    "power_t": (-1.0, ["[0.0, inf)"]),
+    "dtype": ("float16", ["'float32'", "'float64'", "None"]),
 }
 
 # more invalid values: (parameter, value, words the message must contain)
@@ -308,7 +311,7 @@ def test_continuing_with_another_target_type(binary_data, multilabel_data):
     with pytest.raises(ValueError, match="Unknown label type"):
         clf.partial_fit(X, y + 0.5)
     X, Y = multilabel_data
-    clf = MLPClassifier(**SMALL).partial_fit(X, Y, classes=[0, 1])
+    clf = MLPClassifier(**SMALL).partial_fit(X, Y, classes=[0, 1, 2])
     with pytest.raises(
         ValueError, match="y has 2 labels but the model was fitted with 3"
     ):

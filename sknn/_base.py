@@ -1,0 +1,693 @@
+"""``BaseMLP``: what ``MLPClassifier`` and ``MLPRegressor`` share.
+
+It holds the scikit-learn glue of both estimators: the parameters and their
+validation, the transaction (a failed call changes nothing), the plan of a
+call (data, hold-out, network, optimiser, schedule, observers), the commit of
+the fitted attributes, ``partial_fit`` and ``warm_start`` continuation, the
+prediction plumbing and ``summary()``.
+
+An estimator adds only what differs: how y becomes the targets T
+(``_encode_targets``), how outputs become predictions, which metric an epoch
+reports (``_make_metric``), whether the hold-out is stratified
+(``_stratify``), its own parameters and its docstrings.
+"""
+
+import copy
+import inspect
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import (
+    check_is_fitted,
+    check_random_state,
+    column_or_1d,
+    validate_data,
+)
+
+from ._activations import ALIASES
+from ._data import TrainingData
+from ._exceptions import warn_user
+from ._network import Backprop, Network
+from ._observers import (
+    DivergenceGuard,
+    HistoryLog,
+    LearningRate,
+    ProgressLine,
+    Stopping,
+    Validation,
+)
+from ._optimizers import make_optimizer
+from ._schedules import Schedule, ScheduleState
+from ._sklearn_compat import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _check_sample_weight,
+)
+from ._summary import layer_table
+from ._training import Plan, run, warn_if_not_converged
+
+GRADIENT_SOLVERS = ("sgd", "rmsprop", "adam")
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+class History(dict):
+    """Per-epoch lists: ``loss``, the estimator's metric (``accuracy`` or
+    ``r2``), ``learning_rate`` and, with a hold-out, ``val_loss`` and
+    ``val_<metric>``. ``acc`` and ``val_acc`` answer too, as in old Keras."""
+
+    ALIASES = {"acc": "accuracy", "val_acc": "val_accuracy"}
+
+    def __missing__(self, key):
+        if key in self.ALIASES and self.ALIASES[key] in self:
+            return self[self.ALIASES[key]]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __reduce__(self):
+        return (History, (dict(self),))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated parameters in the form the training code uses."""
+
+    hidden: tuple
+    activation: str
+    dropout: tuple
+    validation_fraction: float | None
+
+
+def _as_tuple(value):
+    return tuple(np.ravel(value).tolist()) if not np.isscalar(value) else (value,)
+
+
+def signature_with(base_init, **extra):
+    """The signature of an estimator's ``__init__``: ``base_init``'s parameters
+    plus the keyword-only ``extra`` ones with their defaults.
+
+    scikit-learn reads an estimator's parameters from this signature
+    (``get_params``, ``clone``, ``repr``), and so do ``help()`` and the
+    documentation; setting it keeps the shared parameters written once.
+    """
+    params = list(inspect.signature(base_init).parameters.values())
+    params += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra.items()
+    ]
+    return inspect.Signature(params)
+
+
+class BaseMLP(BaseEstimator):
+    """Shared parameters and machinery of sknn's estimators (not public)."""
+
+    _y_numeric = False  # the regressor has validate_data make y numeric
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"relu", "logistic", "sigmoid", "tanh", "identity"})],
+        "solver": [StrOptions({"sgd", "rmsprop", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [
+            StrOptions({"constant", "invscaling", "adaptive", "cosine"}),
+            callable,
+        ],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": [Interval(Integral, 0, 2, closed="both")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "nesterov": ["boolean"],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "dtype": [StrOptions(set(DTYPES)), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        learning_rate: float = 1e-3,
+        learning_rate_schedule: str | Callable[[int, float], float] = "constant",
+        power_t: float = 0.5,
+        batch_size: int | str = "auto",
+        max_iter: int = 200,
+        dropout: float | Sequence[float] = 0.0,
+        early_stopping: bool = False,
+        validation_fraction: float | None = None,
+        n_iter_no_change: int | None = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        rho: float = 0.9,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        dtype: str | None = None,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.rho = rho
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.dtype = dtype
+
+    # ------------------------------------------------- what an estimator adds
+
+    def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
+        """``Targets`` for ``y``, checked against the fitted model when
+        ``continuing``."""
+        raise NotImplementedError
+
+    def _make_metric(self, output):
+        """A fresh accumulator of the epoch metric (``_metrics``)."""
+        raise NotImplementedError
+
+    def _stratify(self, targets, y):
+        """The labels to stratify the hold-out by, or None."""
+        return None
+
+    def _commit_targets(self, targets):
+        """Store what predictions need to know about the targets."""
+        self._target_kind = targets.kind
+
+    # ------------------------------------------------------------------ fitting
+
+    def _check_gradient_solver(self):
+        if self.solver not in GRADIENT_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is not available with solver={self.solver!r}, which "
+                "minimises over the whole training set; use 'sgd', 'rmsprop' or "
+                "'adam'."
+            )
+        return True
+
+    def _transaction(self, method, *args, **kwargs):
+        """Run ``method``; if it raises, put every attribute back as it was."""
+        saved = dict(self.__dict__)
+        try:
+            return method(*args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _invalid(self, name, requirement):
+        return InvalidParameterError(
+            f"The {name!r} parameter of {type(self).__name__} must be "
+            f"{requirement}. Got {getattr(self, name)!r} instead."
+        )
+
+    def _settings(self):
+        """Validate the parameters; the ones the training code reshapes."""
+        self._validate_params()
+        try:
+            hidden = _as_tuple(self.hidden_layer_sizes)
+            flat = np.ndim(self.hidden_layer_sizes) <= 1
+        except ValueError:  # ragged nested sequences
+            hidden, flat = (), False
+        if not flat or not all(
+            isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+            for n in hidden
+        ):
+            raise self._invalid(
+                "hidden_layer_sizes",
+                "positive integers, one per hidden layer (a flat tuple)",
+            )
+        if np.isscalar(self.dropout):
+            dropout = (float(self.dropout),) * len(hidden)
+        else:
+            try:
+                flat = np.ndim(self.dropout) == 1
+            except ValueError:
+                flat = False
+            dropout = _as_tuple(self.dropout) if flat else ()
+            if (
+                not flat
+                or len(dropout) != len(hidden)
+                or not all(
+                    isinstance(r, Real) and not isinstance(r, bool) and 0 <= r < 1
+                    for r in dropout
+                )
+            ):
+                raise self._invalid(
+                    "dropout",
+                    "a float in [0, 1) or a flat tuple of such floats, one per "
+                    f"hidden layer ({len(hidden)} here)",
+                )
+        if self.solver == "lbfgs" and any(dropout):
+            raise ValueError(
+                "dropout needs a gradient solver ('sgd', 'rmsprop' or 'adam'): "
+                "L-BFGS cannot minimise a cost that changes at every evaluation. "
+                "Set dropout=0.0 or choose another solver."
+            )
+        if (
+            self.learning_rate_schedule == "adaptive"
+            and self.n_iter_no_change is None
+            and self.solver != "lbfgs"
+        ):
+            raise ValueError(
+                "learning_rate_schedule='adaptive' lowers the rate where the "
+                "stopping rule would stop, so it needs n_iter_no_change (an int); "
+                "got n_iter_no_change=None."
+            )
+        fraction = self.validation_fraction
+        if fraction is None and self.early_stopping:
+            fraction = 0.1
+        return Settings(
+            hidden=tuple(int(n) for n in hidden),
+            activation=ALIASES.get(self.activation, self.activation),
+            dropout=tuple(dropout),
+            validation_fraction=fraction,
+        )
+
+    def _fit_dtype(self, continuing, incremental):
+        """The dtype(s) ``validate_data`` may leave X in."""
+        if continuing and incremental:
+            return self.coefs_[0].dtype  # a model keeps its dtype across chunks
+        if self.dtype is not None:
+            return DTYPES[self.dtype]
+        return [np.float64, np.float32]  # float32 stays, the rest → float64
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, val=None):
+        settings = self._settings()
+        fitted = hasattr(self, "coefs_")
+        continuing = fitted and (incremental or self.warm_start)
+        data = self._training_data(
+            X, y, sample_weight, classes, incremental, continuing
+        )
+        targets = data.targets
+        first_epoch = self.n_iter_ + 1 if continuing else 1
+        network = Network(
+            (data.X.shape[1], *settings.hidden, targets.n_outputs),
+            settings.activation,
+            targets.output,
+            settings.dropout,
+        )
+        rng = self._generator(continuing and incremental)
+        if continuing:
+            self._check_same_architecture(network)
+            theta = network.pack(self.coefs_, self.intercepts_, data.X.dtype)
+        else:
+            theta = network.initialize(rng, data.X.dtype)
+
+        train, validation = self._rows(data, settings, incremental, val, rng)
+        plan = self._plan(
+            network, data, train, validation, incremental, rng, first_epoch
+        )
+        stopping = self._stopping(plan, incremental)
+        schedule = self._schedule(plan, continuing, incremental)
+        guard = DivergenceGuard(
+            self._reference_loss if continuing and incremental else None,
+            None if plan.optimizer is None else self.learning_rate,
+        )
+        history = History(
+            copy.deepcopy(dict(self.history_)) if continuing else {}
+        )
+        observers = [
+            LearningRate(schedule, self.t_ if continuing else 0, plan.first_epoch - 1)
+            if schedule is not None
+            else None,
+            Validation(plan.batch_size) if validation is not None else None,
+            stopping,
+            HistoryLog(history),
+            guard,
+            ProgressLine(self.verbose, len(train)),
+        ]
+        result = run(plan, theta, [o for o in observers if o is not None])
+        warn_if_not_converged(plan, result, stopping.patience)
+        # training succeeded: only now does the estimator change
+        self._commit(network, result, history, stopping, continuing, len(train))
+        self._commit_targets(targets)
+        self._optimizer, self._rng = plan.optimizer, rng
+        self._schedule_state = None if schedule is None else schedule.state
+        self._reference_loss = guard.reference_loss
+        return self
+
+    def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
+        """Validated X, the targets and the sample weights (class weights
+        included; None when every weight is 1)."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            accept_sparse="csr",
+            dtype=self._fit_dtype(continuing, incremental),
+            multi_output=True,
+            y_numeric=self._y_numeric,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        _check_magnitude(X)
+        targets = self._encode_targets(
+            y, X.dtype, continuing=continuing, incremental=incremental, classes=classes
+        )
+        weights = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if targets.class_weight is not None:
+            weights = weights * targets.class_weight.astype(X.dtype)
+        _check_weights(weights, "sample_weight (times class_weight)")
+        if sample_weight is None and targets.class_weight is None:
+            weights = None
+        return TrainingData(X, y, targets, weights)
+
+    def _rows(self, data, settings, incremental, val, rng):
+        """The training and validation ``Rows`` of this call."""
+        fraction = None if incremental else settings.validation_fraction
+        if val is not None and val[0] is not None:
+            if incremental:
+                raise ValueError("partial_fit takes no X_val: it never validates.")
+            if self.validation_fraction is not None:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} and X_val "
+                    "both give a hold-out: set validation_fraction=None to "
+                    "validate on X_val, or drop X_val."
+                )
+            validation = self._validation_rows(data, *val)
+            train = data.rows()
+        elif fraction is None:
+            train, validation = data.rows(), None
+        else:
+            train, validation = self._split(data, fraction, rng)
+        if train.total_weight <= 0:
+            raise ValueError(
+                "The training part holds no positive sample weight: every row "
+                "with a weight above zero was held out for validation. Use a "
+                "smaller validation_fraction, pass X_val, or check sample_weight."
+            )
+        if validation is not None and validation.total_weight <= 0:
+            raise ValueError(
+                "The validation rows hold no positive sample weight, so their "
+                "loss is undefined: give some of them a weight above zero."
+            )
+        return train, validation
+
+    def _validation_rows(self, data, X_val, y_val, sample_weight_val):
+        """``Rows`` of an explicit validation set, encoded like the training y."""
+        if y_val is None:
+            raise ValueError("X_val needs y_val.")
+        X_val, y_val = validate_data(
+            self,
+            X_val,
+            y_val,
+            reset=False,
+            accept_sparse="csr",
+            dtype=data.X.dtype,
+            multi_output=True,
+        )
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        targets = self._encode_validation_targets(y_val, data)
+        weights = None
+        if sample_weight_val is not None or targets.class_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+            )
+            if targets.class_weight is not None:
+                weights = weights * targets.class_weight.astype(X_val.dtype)
+            _check_weights(weights, "sample_weight_val")
+        return TrainingData(X_val, y_val, targets, weights).rows()
+
+    def _encode_validation_targets(self, y_val, data):
+        raise NotImplementedError
+
+    def _split(self, data, fraction, rng):
+        """Training and validation ``Rows``, stratified where the estimator
+        says so."""
+        n = len(data)
+        n_val = math.ceil(fraction * n)
+        if n_val >= n:
+            raise ValueError(
+                f"validation_fraction={fraction} of {n} samples holds out "
+                f"{n_val} and leaves none for training: use a smaller "
+                "validation_fraction or more data."
+            )
+        try:
+            train_index, val_index = train_test_split(
+                np.arange(n),
+                test_size=fraction,
+                stratify=self._stratify(data.targets, data.y),
+                random_state=int(rng.integers(np.iinfo(np.int32).max)),
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"validation_fraction={fraction} cannot hold out a validation set "
+                f"with every class of y in it: {error} Use a larger "
+                "validation_fraction, more data, or validation_fraction=None."
+            ) from error
+        train_index.sort()
+        val_index.sort()
+        return data.rows(train_index), data.rows(val_index)
+
+    def _batch_size(self, n_train):
+        if self.solver == "lbfgs":
+            return n_train
+        if self.batch_size == "auto":
+            return min(200, n_train)
+        if self.batch_size > n_train:
+            warn_user(
+                "Got `batch_size` larger than sample size. It is going to be clipped"
+            )
+            return n_train
+        return self.batch_size
+
+    def _plan(self, network, data, train, validation, incremental, rng, first_epoch):
+        batch_size = self._batch_size(len(train))
+        optimizer = None
+        if self.solver != "lbfgs":
+            _check_epsilon(self.solver, self.epsilon, data.X.dtype)
+            optimizer = make_optimizer(
+                self.solver,
+                network.n_params,
+                data.X.dtype,
+                self.get_params(),
+                resume=getattr(self, "_optimizer", None) if incremental else None,
+            )
+        return Plan(
+            backprop=Backprop(network, batch_size, data.X.dtype, rng),
+            optimizer=optimizer,
+            train=train,
+            validation=validation,
+            make_metric=lambda: self._make_metric(network.output),
+            alpha=self.alpha,
+            batch_size=batch_size,
+            max_epochs=1 if incremental else self.max_iter,
+            shuffle=self.shuffle,
+            rng=rng,
+            tol=self.tol,
+            first_epoch=first_epoch,
+        )
+
+    def _stopping(self, plan, incremental):
+        early = self.early_stopping and plan.validation is not None
+        return Stopping(
+            monitor="val_loss" if early else "loss",
+            tol=self.tol,
+            patience=None if incremental else self.n_iter_no_change,
+            keep_best=early,
+        )
+
+    def _schedule(self, plan, continuing, incremental):
+        """The learning-rate ``Schedule`` of this call (None for L-BFGS)."""
+        if plan.optimizer is None:
+            return None
+        state = getattr(self, "_schedule_state", None) if continuing else None
+        if state is None or state.base_rate != self.learning_rate:
+            state = ScheduleState(self.learning_rate, self.learning_rate)
+        else:
+            state = copy.copy(state)  # a failed call leaves the model's alone
+            if not incremental:
+                state.step = 0  # each fit runs its own cosine
+        steps_per_epoch = math.ceil(len(plan.train) / plan.batch_size)
+        return Schedule(
+            self.learning_rate_schedule,
+            state,
+            self.power_t,
+            total_steps=self.max_iter * steps_per_epoch,
+        )
+
+    def _generator(self, resume):
+        """The random generator of this call: the stored one for partial_fit
+        (copied, so a failed call leaves it untouched), else a fresh one seeded
+        from ``random_state``."""
+        if resume and getattr(self, "_rng", None) is not None:
+            return copy.deepcopy(self._rng)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return np.random.default_rng(seed)
+
+    def _check_same_architecture(self, network):
+        shapes = [c.shape for c in self.coefs_]
+        if shapes != network.coef_shapes:
+            raise ValueError(
+                "warm_start and partial_fit continue from the fitted weights, "
+                f"whose layer shapes are {shapes}; the parameters now ask for "
+                f"{network.coef_shapes}. Keep hidden_layer_sizes as it was, or "
+                "set warm_start=False to start over."
+            )
+
+    def _commit(self, network, result, history, stopping, continuing, n_train):
+        """Set the fitted attributes; called only once training succeeded."""
+        self._network = network
+        self.coefs_, self.intercepts_ = network.unpack(result.theta.copy())
+        self.n_layers_ = network.n_layers
+        self.n_outputs_ = network.layer_sizes[-1]
+        self.out_activation_ = network.output.name
+        self.n_iter_ = (self.n_iter_ if continuing else 0) + result.n_epochs
+        self.t_ = (self.t_ if continuing else 0) + n_train * result.n_epochs
+        self.history_ = history
+        self.loss_curve_ = list(history.get("loss", []))
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.best_loss_ = stopping.best_value
+        scores = history.get(f"val_{self._make_metric(network.output).name}")
+        if scores is not None:
+            self.validation_scores_ = list(scores)
+            self.best_validation_score_ = float(np.nanmax(scores))
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    # --------------------------------------------------------------- prediction
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coefs_")
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
+        )
+        return self._network.logits(X, self.coefs_, self.intercepts_)
+
+    # ------------------------------------------------------------------ display
+
+    def summary(self, print_fn: Callable[[str], object] = print) -> None:
+        """Print the layer table: units, activation, dropout and parameters.
+
+        Parameters
+        ----------
+        print_fn : callable, default=print
+            Receives the table as one string.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((8,), dropout=0.1, max_iter=5, random_state=0)
+        >>> clf.fit(X, y).summary()
+        Layer     Units  Activation  Dropout  Parameters
+        ------------------------------------------------
+        input         4
+        hidden_1      8  relu            0.1          40
+        output        3  softmax                      27
+        ------------------------------------------------
+        Total parameters: 67
+        dtype: float64
+        """
+        check_is_fitted(self)
+        print_fn(layer_table(self._network, self.coefs_[0].dtype))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _check_weights(weights, name):
+    """Weights J(Θ) can divide by: some positive, none subnormal, Σw finite."""
+    if not np.any(weights > 0):
+        raise ValueError(
+            "Sample weights must contain at least one non-zero number: "
+            f"{name} is zero for every sample."
+        )
+    tiny = np.finfo(weights.dtype).tiny
+    total = weights.sum()
+    if not np.isfinite(total) or np.any((weights > 0) & (weights < tiny)):
+        raise ValueError(
+            f"{name} cannot be used in {weights.dtype.name}: its sum is {total} "
+            f"and its smallest positive weight {weights[weights > 0].min()}. "
+            "Rescale sample_weight (e.g. divide it by its mean)."
+        )
+
+
+def _check_magnitude(X):
+    """Features so large that products with the weights overflow (the
+    optimiser squares gradients of the size of X) need scaling first."""
+    values = X.data if sp.issparse(X) else X
+    if values.size == 0:
+        return
+    limit = np.sqrt(np.finfo(X.dtype).max)
+    largest = max(abs(float(values.max())), abs(float(values.min())))
+    if largest >= limit:
+        raise ValueError(
+            f"X holds values up to {largest:.3g} in magnitude, too large to "
+            f"train on in {X.dtype.name} (limit {limit:.3g}): scale the "
+            "features first, e.g. with sklearn.preprocessing.StandardScaler."
+        )
+
+
+def _check_epsilon(solver, epsilon, dtype):
+    tiny = np.finfo(dtype).tiny
+    if solver in ("rmsprop", "adam") and np.dtype(dtype).type(epsilon) < tiny:
+        raise ValueError(
+            f"epsilon={epsilon:g} is below the smallest normal "
+            f"{np.dtype(dtype).name} ({tiny:.3g}), so {solver}'s division by "
+            "√s + ε would overflow: raise epsilon (e.g. to 1e-8) or train in "
+            "float64."
+        )

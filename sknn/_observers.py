@@ -1,0 +1,209 @@
+"""Small observers of the training loop, each with one job.
+
+=================  ============================================================
+observer           its one job
+=================  ============================================================
+``LearningRate``   sets the optimiser's rate for each epoch and step
+``Validation``     scores the hold-out after each epoch
+``Stopping``       tol / patience on the monitored metric; keeps the weights
+``HistoryLog``     appends every metric of the epoch, keeping the lists aligned
+``DivergenceGuard`` checks J(Θ) of every step, and once more after the last
+``ProgressLine``   sknn's Keras-style progress line
+=================  ============================================================
+
+The base (``_base.BaseMLP``) builds them and hands them to ``_training.run``
+in this order, which matters at ``epoch_end``: the hold-out is scored first,
+then stopping decides and keeps the weights, then the epoch is recorded (and
+only then counts as completed), and the progress line comes last, so a Ctrl-C
+at any point leaves weights, history and epoch count in step.
+"""
+
+import numpy as np
+
+from ._exceptions import DivergenceError
+from ._progress import Progress
+from ._training import evaluate
+
+# A loss this many times the first one means the run is exploding.
+DIVERGENCE_FACTOR = 1e4
+
+
+class LearningRate:
+    """Applies a ``_schedules.Schedule`` to the optimiser."""
+
+    def __init__(self, schedule, samples_seen, epochs_before):
+        self.schedule = schedule
+        self.samples_seen = samples_seen  # t_ before this call
+        self.epochs_before = epochs_before
+
+    def on_epoch_begin(self, state, plan):
+        epoch = self.epochs_before + state.completed
+        rate = self.schedule.epoch_rate(epoch, self.samples_seen)
+        plan.optimizer.learning_rate = state.epoch_rate = rate
+
+    def on_batch_end(self, state, plan):
+        self.schedule.after_step()
+        plan.optimizer.learning_rate = self.schedule.step_rate()
+
+    def on_epoch_end(self, state, plan):
+        self.samples_seen += len(plan.train)
+
+
+class Validation:
+    """``val_loss`` (weighted like J) and the unweighted ``val_<metric>``."""
+
+    def __init__(self, chunk):
+        self.chunk = chunk
+
+    def on_epoch_end(self, state, plan):
+        metric = plan.make_metric()
+        state.metrics["val_loss"] = evaluate(
+            plan.backprop, plan.validation, state.theta, plan.alpha, self.chunk, metric
+        )
+        state.metrics[f"val_{metric.name}"] = metric.value()
+
+
+class Stopping:
+    """Stops once ``monitor`` has not improved by ``tol`` for ``patience``
+    epochs in a row (None: never), and keeps the weights to return: the best
+    epoch's with ``keep_best``, else the last completed epoch's.
+
+    When the rule fires, ``on_plateau()`` decides: True stops, False (the
+    adaptive schedule lowered the rate) restarts the patience count.
+    """
+
+    def __init__(
+        self, monitor, tol, patience, keep_best, greater_is_better=False,
+        on_plateau=None,
+    ):
+        self.monitor = monitor
+        self.sign = -1.0 if greater_is_better else 1.0  # compare as a loss
+        self.tol = tol
+        self.patience = patience
+        self.keep_best = keep_best
+        self.on_plateau = on_plateau or (lambda: True)
+        self.best = np.inf  # the best monitored value, as a loss
+        self.no_improvement = 0
+
+    @property
+    def best_value(self):
+        return self.sign * self.best
+
+    def on_run_begin(self, state, plan):
+        if self.keep_best:
+            state.kept_description = "its best"
+
+    def on_epoch_end(self, state, plan):
+        value = self.sign * state.metrics[self.monitor]
+        if value > self.best - self.tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        if value < self.best:
+            self.best = float(value)
+            if self.keep_best:
+                state.kept_theta = state.theta.copy()
+        if not self.keep_best:
+            state.kept_theta = state.theta.copy()
+        if self.patience is not None and self.no_improvement >= self.patience:
+            if self.on_plateau():
+                state.stop = True
+            else:
+                self.no_improvement = 0
+
+
+class HistoryLog:
+    """Appends each epoch's metrics to ``history``; every list keeps one entry
+    per epoch, NaN where a metric was not measured (no hold-out in that call,
+    L-BFGS's learning rate)."""
+
+    def __init__(self, history):
+        self.history = history
+
+    def on_epoch_end(self, state, plan):
+        history = self.history
+        n_epochs = len(history["loss"]) if "loss" in history else 0
+        for key in state.metrics.keys() - history.keys():
+            history[key] = [np.nan] * n_epochs
+        for key, values in history.items():
+            values.append(float(state.metrics.get(key, np.nan)))
+        state.completed += 1
+        state.epoch += 1
+
+
+class DivergenceGuard:
+    """Raises ``DivergenceError`` once J(Θ) is non-finite or exceeds
+    ``DIVERGENCE_FACTOR`` times the model's first J.
+
+    Each step's J comes from the forward pass of the step itself (the J of the
+    weights the previous step left); the weights that the call keeps are
+    checked once more at the end, so the last step of a call is checked too and
+    the error blames the call that diverged.
+    """
+
+    def __init__(self, reference_loss, learning_rate):
+        self.reference_loss = reference_loss  # carried across partial_fit calls
+        self.learning_rate = learning_rate  # None for L-BFGS
+
+    def on_batch_end(self, state, plan):
+        self.check(state.batch_loss, state.epoch)
+
+    def on_run_end(self, state, plan):
+        kept = state.theta if state.kept_theta is None else state.kept_theta
+        epoch = state.epoch - 1 if state.completed else state.epoch
+        if not np.all(np.isfinite(kept)):
+            self.check(np.nan, epoch)
+        # J of the kept weights on the first rows, dropout off
+        first = plan.train.batch(0, min(plan.batch_size, len(plan.train)))
+        if first.total_weight > 0:
+            H, _ = plan.backprop.forward(first.X, kept, train=False)
+            losses = plan.backprop.network.output.loss_and_output(H, first.T)
+            weights = 1 if first.weights is None else first.weights
+            J = float(np.sum(weights * losses) / first.total_weight)
+            self.check(J, epoch, after_last_step=True)
+
+    def check(self, J, epoch, after_last_step=False):
+        if self.reference_loss is None:
+            self.reference_loss = J
+        if np.isfinite(J) and J <= DIVERGENCE_FACTOR * max(self.reference_loss, 1.0):
+            return
+        what = f"became {J}" if not np.isfinite(J) else f"exploded to {J:.4g}"
+        when = " after its last step" if after_last_step else ""
+        if self.learning_rate is None:
+            advice = "Scale the features (e.g. StandardScaler) or raise alpha."
+        else:
+            advice = (
+                f"learning_rate={self.learning_rate:g} is too large for this "
+                f"problem: lower it (e.g. to {self.learning_rate / 10:g}) or "
+                "scale the features."
+            )
+        raise DivergenceError(
+            f"Training diverged in epoch {epoch}{when}: the cost J(Θ) {what}. "
+            + advice
+        )
+
+
+class ProgressLine:
+    """sknn's Keras-style line (``_progress.Progress``) for each epoch."""
+
+    HIDDEN = ("learning_rate",)
+
+    def __init__(self, verbose, n_samples, stream=None):
+        self.verbose = verbose
+        self.n_samples = n_samples
+        self.stream = stream
+
+    def on_run_begin(self, state, plan):
+        self.progress = Progress(
+            self.verbose, plan.last_epoch, self.n_samples, self.stream
+        )
+
+    def on_epoch_begin(self, state, plan):
+        self.progress.start_epoch(state.epoch)
+
+    def on_batch_end(self, state, plan):
+        self.progress.update(state.samples_done, lambda: state.running_metrics)
+
+    def on_epoch_end(self, state, plan):
+        shown = {k: v for k, v in state.metrics.items() if k not in self.HIDDEN}
+        self.progress.end_epoch(shown)

@@ -1,0 +1,291 @@
+"""``MLPRegressor``: real (or count) targets in, predictions out.
+
+What is specific to regression lives here: the two losses and their output
+layers, the numeric targets, R² as the metric of each epoch, and the shape of
+predictions. Everything else is ``BaseMLP``'s.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
+
+from ._base import BaseMLP, signature_with
+from ._data import Targets
+from ._metrics import R2
+from ._sklearn_compat import StrOptions
+
+LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """A multi-layer perceptron regressor, trained by hand-written backpropagation.
+
+    Minimises J(Θ) = (1/Σw) Σ_i w_i ℓ_i + (λ / 2Σw) Σθ² (biases left out) by
+    minibatch gradient descent (``"sgd"``, ``"rmsprop"``, ``"adam"``) or by
+    L-BFGS, where for K outputs
+
+    - ``loss="squared_error"``: h = z (identity output) and
+      ℓ = ½ mean_k (h_k − y_k)², scikit-learn's squared loss;
+    - ``loss="poisson"``: h = exp(z) (log link) and ℓ = mean_k (h_k − y_k log h_k),
+      half the Poisson deviance without its constant y log y − y, which does
+      not depend on θ. y must be ≥ 0 with a positive sum.
+
+    Every parameter but ``loss`` means what it means for ``MLPClassifier``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden layer; ``()`` for no hidden layer.
+    activation : {"relu", "logistic", "sigmoid", "tanh", "identity"}, default="relu"
+        Activation g of the hidden layers; "sigmoid" is "logistic".
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        The loss ℓ and with it the output layer (identity or exp).
+    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
+        The optimiser.
+    alpha : float, default=1e-4
+        λ, the weight of the L2 term of J(Θ); 0 disables it.
+    learning_rate : float, default=1e-3
+        α, the step size of every gradient solver.
+    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
+or callable, default="constant"
+        How the rate changes while training; see ``MLPClassifier``.
+    power_t : float, default=0.5
+        The exponent of "invscaling".
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" is ``min(200, n_samples)``.
+    max_iter : int, default=200
+        Epochs for the gradient solvers, iterations for L-BFGS.
+    dropout : float or tuple of float, default=0.0
+        Inverted-dropout rate of every hidden layer, or one per hidden layer.
+    early_stopping : bool, default=False
+        Monitor the validation loss (holding out 0.1 unless
+        ``validation_fraction`` says otherwise), stop when it stops improving
+        and restore the weights of the best validation epoch.
+    validation_fraction : float or None, default=None
+        Fraction held out at random (not stratified) to record ``val_loss``
+        and ``val_r2`` every epoch.
+    n_iter_no_change : int or None, default=10
+        Stop once the monitored loss has not improved by ``tol`` for this many
+        epochs in a row; None always runs ``max_iter`` epochs.
+    tol : float, default=1e-4
+        Smallest improvement that counts.
+    shuffle : bool, default=True
+        Shuffle the training rows every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the hold-out, the shuffling and dropout.
+    warm_start : bool, default=False
+        Continue from the fitted weights at the next ``fit``.
+    verbose : {0, 1, 2}, default=0
+        0 silent, 1 a progress bar each epoch, 2 one line each epoch.
+    momentum, nesterov, rho, beta_1, beta_2, epsilon
+        The solvers' constants, as in ``MLPClassifier``.
+    dtype : {"float32", "float64"} or None, default=None
+        The precision of training and prediction. None keeps float32 input in
+        float32 and computes everything else in float64.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``coefs_[l]`` is the weight matrix Θ⁽ˡ⁾ from layer l to layer l + 1.
+    intercepts_ : list of ndarray
+        Bias vectors of layers 1 to L.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when X was a DataFrame with string column names.
+    n_layers_ : int
+    n_outputs_ : int
+    out_activation_ : str
+        "identity" (squared error) or "exp" (Poisson).
+    n_iter_ : int
+    t_ : int
+    loss_ : float
+    best_loss_ : float
+    loss_curve_ : list of float
+    validation_scores_ : list of float or None
+        Validation R² of each epoch (NaN where an epoch had no hold-out),
+        None without a validation set.
+    best_validation_score_ : float or None
+    history_ : dict of list
+        ``loss``, ``r2`` and ``learning_rate`` per epoch and, with a hold-out,
+        ``val_loss`` (weighted like J, L2 term included) and ``val_r2``
+        (unweighted).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sknn import MLPRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPRegressor((8,), solver="lbfgs", alpha=10.0, max_iter=2000,
+    ...                  random_state=0),
+    ... ).fit(X[:300], y[:300])
+    >>> model.predict(X[300:303]).shape
+    (3,)
+    >>> model.score(X[300:], y[300:]) > 0.4
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions(set(LOSS_OUTPUTS))],
+    }
+    _y_numeric = True
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        loss: str = "squared_error",
+        **params,
+    ) -> None:
+        super().__init__(hidden_layer_sizes, activation, **params)
+        self.loss = loss
+
+    __init__.__signature__ = signature_with(BaseMLP.__init__, loss="squared_error")
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight_val: ArrayLike | None = None,
+    ) -> "MLPRegressor":
+        """Train the network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; integers and booleans become floats.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of 2 counts a sample twice.
+        X_val, y_val : array-like, default=None
+            An explicit validation set, used in place of a hold-out.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+
+        Returns
+        -------
+        self : MLPRegressor
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import MLPRegressor
+        >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
+        >>> reg = MLPRegressor((16,), activation="tanh", learning_rate=0.01,
+        ...                    max_iter=300, n_iter_no_change=None,
+        ...                    random_state=0).fit(X, X[:, 0] ** 2)
+        >>> bool(reg.score(X, X[:, 0] ** 2) > 0.9)
+        True
+        """
+        return self._transaction(
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            val=(X_val, y_val, sample_weight_val),
+        )
+
+    @available_if(BaseMLP._check_gradient_solver)
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "MLPRegressor":
+        """Train for one epoch on the chunk ``X``, ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MLPRegressor
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import MLPRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> reg = MLPRegressor((8,), random_state=0)
+        >>> for _ in range(3):
+        ...     X = rng.normal(size=(50, 2))
+        ...     reg = reg.partial_fit(X, X.sum(axis=1))
+        >>> reg.n_iter_, reg.t_
+        (3, 150)
+        """
+        return self._transaction(self._fit, X, y, sample_weight, incremental=True)
+
+    # ------------------------------------------------------------------ targets
+
+    def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
+        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
+        kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
+        if self.loss == "poisson" and not (np.all(T >= 0) and T.sum() > 0):
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                "'poisson': y must be >= 0 with a positive sum."
+            )
+        if continuing and (kind, T.shape[1]) != (self._target_kind, self.n_outputs_):
+            raise ValueError(
+                f"y has {T.shape[1]} output(s) ({kind}) but the model was "
+                f"fitted on {self.n_outputs_} ({self._target_kind})."
+            )
+        return Targets(kind, T, LOSS_OUTPUTS[self.loss], T.shape[1])
+
+    def _encode_validation_targets(self, y_val, data):
+        targets = self._encode_targets(
+            y_val, data.X.dtype, continuing=False, incremental=False, classes=None
+        )
+        if targets.n_outputs != data.targets.n_outputs:
+            raise ValueError(
+                f"y_val has {targets.n_outputs} output(s) but y has "
+                f"{data.targets.n_outputs}."
+            )
+        return targets
+
+    def _make_metric(self, output):
+        return R2()
+
+    # --------------------------------------------------------------- prediction
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Predicted targets, in the training dtype.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import MLPRegressor
+        >>> X = np.arange(20, dtype=np.float32).reshape(10, 2)
+        >>> Y = np.c_[X.sum(axis=1), X[:, 0]]
+        >>> reg = MLPRegressor((4,), max_iter=5, random_state=0).fit(X, Y)
+        >>> reg.predict(X).shape, reg.predict(X).dtype
+        ((10, 2), dtype('float32'))
+        """
+        H = self._network.output.output(self._logits(X))
+        return H.ravel() if self._target_kind == "continuous" else H
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
