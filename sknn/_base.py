@@ -317,6 +317,9 @@ class BaseMLP(BaseEstimator):
     def _settings(self):
         """Validate the parameters; the ones the training code reshapes."""
         self._validate_params()
+        for name in ("batch_size", "max_iter", "n_iter_no_change"):
+            if isinstance(getattr(self, name), bool):  # bool passes as Integral
+                raise self._invalid(name, "an int, not a bool")
         try:
             hidden = _as_tuple(self.hidden_layer_sizes)
             flat = np.ndim(self.hidden_layer_sizes) <= 1

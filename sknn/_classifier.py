@@ -111,12 +111,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     loss_curve_ : list of float
         Training J(Θ) of each epoch.
     validation_scores_ : list of float or None
-        Validation accuracy of each epoch, None without a validation set.
+        Validation accuracy of each epoch (NaN where an epoch had no
+        hold-out), None when no epoch had one.
     best_validation_score_ : float or None
         The highest of ``validation_scores_``.
     history_ : dict of list
-        ``loss``, ``accuracy`` and, with a validation set, ``val_loss`` and
-        ``val_accuracy`` per epoch; ``acc`` and ``val_acc`` answer as aliases.
+        ``loss``, ``accuracy`` and ``learning_rate`` (the rate each epoch
+        started with; NaN for L-BFGS) per epoch and, with a validation set,
+        ``val_loss`` and ``val_accuracy``; ``acc`` and ``val_acc`` answer as
+        aliases. Every list has one entry per epoch, NaN where an epoch had no
+        hold-out (``partial_fit``, or a warm start that changed it).
+        ``loss`` and ``val_loss`` are J(Θ): weighted by sample and class
+        weights and including the L2 term, so with ``alpha > 0`` ``val_loss``
+        is larger than ``sklearn.metrics.log_loss`` on the same rows.
+        ``accuracy`` and ``val_accuracy`` are unweighted.
 
     Examples
     --------
