@@ -16,7 +16,8 @@ FAST = dict(hidden_layer_sizes=(8,), max_iter=3, n_iter_no_change=None, random_s
 
 def _fitted_dtypes(model, X, y):
     model.fit(X, y)
-    out = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
+    predict = getattr(model, "predict_proba", model.predict)
+    out = predict(X)
     return {model.coefs_[0].dtype, model.intercepts_[-1].dtype, out.dtype}
 
 
