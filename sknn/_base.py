@@ -583,6 +583,7 @@ class BaseMLP(BaseEstimator):
                 data.X.dtype,
                 self.get_params(),
                 resume=getattr(self, "_optimizer", None) if incremental else None,
+                n_coef=network.n_coef,
             )
         return Plan(
             backprop=Backprop(network, batch_size, data.X.dtype, rng),
