@@ -281,7 +281,8 @@ or callable, default="constant"
         >>> reg.predict(X).shape, reg.predict(X).dtype
         ((10, 2), dtype('float32'))
         """
-        H = self._network.output.output(self._logits(X))
+        Z = self._logits(X)  # checks that the model is fitted first
+        H = self._network.output.output(Z)
         return H.ravel() if self._target_kind == "continuous" else H
 
     def __sklearn_tags__(self):
