@@ -468,7 +468,8 @@ class BaseMLP(BaseEstimator):
         if targets.class_weight is not None:
             weights = weights * targets.class_weight.astype(X.dtype)
         _check_weights(weights, "sample_weight (times class_weight)")
-        if sample_weight is None and targets.class_weight is None:
+        # all ones is no weights: the unweighted arithmetic, bit for bit
+        if np.all(weights == 1):
             weights = None
         return TrainingData(X, y, targets, weights)
 
@@ -527,6 +528,8 @@ class BaseMLP(BaseEstimator):
             if targets.class_weight is not None:
                 weights = weights * targets.class_weight.astype(X_val.dtype)
             _check_weights(weights, "sample_weight_val")
+            if np.all(weights == 1):
+                weights = None
         return TrainingData(X_val, y_val, targets, weights).rows()
 
     def _encode_validation_targets(self, y_val, data):

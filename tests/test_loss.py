@@ -15,7 +15,12 @@ W2 = [[0.5], [-0.6]]
 B2 = [0.2]
 
 
-def _theta(network):
+# A second output unit for the two-output regression cases.
+W2_TWO = [[0.5, 0.0], [-0.6, 1.0]]
+B2_TWO = [0.2, -0.1]
+
+
+def _theta(network, W2, B2):
     theta = np.zeros(network.n_params)
     coefs, intercepts = network.unpack(theta)
     coefs[0][...], coefs[1][...] = W1, W2
@@ -23,10 +28,10 @@ def _theta(network):
     return theta
 
 
-def _J(X, T, w, alpha):
-    network = Network((2, 2, 1), "relu", "logistic", (0.0,))
+def _J(X, T, w, alpha, output="logistic", W2=W2, B2=B2):
+    network = Network((2, 2, len(B2)), "relu", output, (0.0,))
     backprop = Backprop(network, len(X), np.float64)
-    theta = _theta(network)
+    theta = _theta(network, W2, B2)
     J = backprop.loss_and_gradient(
         np.asarray(X, float),
         np.asarray(T, float),
@@ -65,6 +70,45 @@ def test_J_of_two_weighted_samples_by_hand():
     assert _J([[1, 2], [0, 0]], [[1], [0]], np.array([2.0, 1.0]), 0.3) == (
         pytest.approx(repeated, rel=1e-12)
     )
+
+
+# The regression outputs on the same network: for x = [1, 2] the output z is
+# 0.13 (and 0.6 on the second unit of W2_TWO: 0.7·0 + 0.7·1 − 0.1); for
+# x = [0, 0] it is 0.14. The Σθ² of W2_TWO's network is 0.30 + 1.61 = 1.91.
+
+
+def test_squared_error_J_by_hand():
+    # ℓ = ½ (0.13 − 1)² = ½ · 0.7569
+    assert _J([[1, 2]], [[1]], None, 0.0, "identity") == pytest.approx(
+        0.378450, rel=1e-12
+    )
+    # two samples, y = 1 and 0, w = (2, 0.5), λ = 0.3:
+    # (2 · 0.378450 + 0.5 · ½ · 0.14² + ½ · 0.3 · 0.91) / 2.5
+    # = (0.756900 + 0.004900 + 0.136500) / 2.5
+    J = _J([[1, 2], [0, 0]], [[1], [0]], np.array([2.0, 0.5]), 0.3, "identity")
+    assert J == pytest.approx(0.359320, rel=1e-12)
+    # two outputs average: ½ · ((0.13 − 1)² + (0.6 − 0)²) / 2 = ½ · 1.1169 / 2
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, "identity", W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.279225, rel=1e-12)
+    # + (0.5 / 2) · 1.91 with λ = 0.5, m = 1
+    J = _J([[1, 2]], [[1, 0]], None, 0.5, "identity", W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.279225 + 0.4775, rel=1e-12)
+
+
+def test_poisson_J_by_hand():
+    # ℓ = h − y log h with h = e^z: e^0.13 − 3 · 0.13 = 1.1388283833 − 0.39
+    assert _J([[1, 2]], [[3]], None, 0.0, "exp") == pytest.approx(
+        0.7488283833, rel=1e-10
+    )
+    # with y = 0 only h counts: e^0.14 = 1.1502737988; w = (2, 0.5), λ = 0.3
+    # (2 · 0.7488283833 + 0.5 · 1.1502737988 + 0.1365) / 2.5
+    # = (1.4976567666 + 0.5751368994 + 0.1365) / 2.5
+    J = _J([[1, 2], [0, 0]], [[3], [0]], np.array([2.0, 0.5]), 0.3, "exp")
+    assert J == pytest.approx(0.8837174664, rel=1e-10)
+    # two outputs, y = (3, 1): (0.7488283833 + e^0.6 − 0.6) / 2
+    # = (0.7488283833 + 1.2221188004) / 2
+    J = _J([[1, 2]], [[3, 1]], None, 0.0, "exp", W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.9854735919, rel=1e-10)
 
 
 def test_softmax_cross_entropy_by_hand():

@@ -30,19 +30,8 @@ def _cost(backprop, X, T, w, theta, alpha):
     return J, grad
 
 
-@pytest.mark.parametrize(
-    "activation, kind, alpha, weighted",
-    list(itertools.product(ACTIVATIONS, KINDS, [0.0, 0.3], [False, True])),
-)
-def test_gradient_matches_finite_differences(activation, kind, alpha, weighted):
-    rng = np.random.default_rng(42)
-    X, T, out_activation, n_out = _problem(kind, rng)
-    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
-    network = Network((X.shape[1], 4, 3, n_out), activation, out_activation, (0, 0))
-    theta = network.initialize(rng, np.float64)
-    theta += rng.normal(scale=0.1, size=theta.shape)  # non-zero biases too
-    backprop = Backprop(network, len(X), np.float64)
-
+def _relative_gradient_error(backprop, X, T, w, theta, alpha):
+    """‖numeric − backprop‖ / ‖numeric + backprop‖, central differences."""
     _, grad = _cost(backprop, X, T, w, theta, alpha)
     numeric = np.empty_like(theta)
     eps = 1e-6
@@ -53,8 +42,53 @@ def test_gradient_matches_finite_differences(activation, kind, alpha, weighted):
             _cost(backprop, X, T, w, theta + step, alpha)[0]
             - _cost(backprop, X, T, w, theta - step, alpha)[0]
         ) / (2 * eps)
-    relative = np.linalg.norm(numeric - grad) / np.linalg.norm(numeric + grad)
-    assert relative < 1e-6
+    return np.linalg.norm(numeric - grad) / np.linalg.norm(numeric + grad)
+
+
+def _perturbed_theta(network, rng):
+    theta = network.initialize(rng, np.float64)
+    theta += rng.normal(scale=0.1, size=theta.shape)  # non-zero biases too
+    return theta
+
+
+@pytest.mark.parametrize(
+    "activation, kind, alpha, weighted",
+    list(itertools.product(ACTIVATIONS, KINDS, [0.0, 0.3], [False, True])),
+)
+def test_gradient_matches_finite_differences(activation, kind, alpha, weighted):
+    rng = np.random.default_rng(42)
+    X, T, out_activation, n_out = _problem(kind, rng)
+    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
+    network = Network((X.shape[1], 4, 3, n_out), activation, out_activation, (0, 0))
+    theta = _perturbed_theta(network, rng)
+    backprop = Backprop(network, len(X), np.float64)
+    assert _relative_gradient_error(backprop, X, T, w, theta, alpha) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "activation, output, n_out, alpha, weighted",
+    list(
+        itertools.product(
+            ACTIVATIONS, ["identity", "exp"], [1, 3], [0.0, 0.3], [False, True]
+        )
+    ),
+)
+def test_regression_gradient_matches_finite_differences(
+    activation, output, n_out, alpha, weighted
+):
+    """Squared error (identity output) and Poisson (exp output), whose
+    per-sample loss averages over the K outputs."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(7, 5))
+    if output == "identity":
+        T = rng.normal(scale=2.0, size=(7, n_out))
+    else:
+        T = rng.poisson(2.0, size=(7, n_out)).astype(float)
+    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
+    network = Network((X.shape[1], 4, 3, n_out), activation, output, (0, 0))
+    theta = _perturbed_theta(network, rng)
+    backprop = Backprop(network, len(X), np.float64)
+    assert _relative_gradient_error(backprop, X, T, w, theta, alpha) < 1e-6
 
 
 def test_gradient_with_dropout_matches_finite_differences():

@@ -1,0 +1,48 @@
+"""The epoch metrics against scikit-learn's: R² fed batch by batch."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import r2_score
+
+from sknn._metrics import R2
+
+
+def _r2_in_batches(H, T, sizes):
+    metric = R2()
+    start = 0
+    for size in sizes:
+        metric.update(H[start : start + size], T[start : start + size])
+        start += size
+    assert start == len(T)
+    return metric.value()
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("sizes", [[40], [1, 39], [7, 13, 20], [10, 10, 10, 10]])
+def test_r2_merged_over_batches_equals_r2_score(n_outputs, sizes):
+    rng = np.random.default_rng(0)
+    # a large mean next to the spread: the merge must not lose the spread
+    T = 1e6 + rng.normal(scale=[1.0, 5.0, 0.1][:n_outputs], size=(40, n_outputs))
+    H = T + rng.normal(scale=0.5, size=T.shape)
+    expected = r2_score(T, H, multioutput="uniform_average")
+    assert _r2_in_batches(H, T, sizes) == pytest.approx(expected, rel=1e-9)
+
+
+def test_r2_of_a_constant_output_follows_force_finite():
+    """A constant output scores 1 when predicted exactly, else 0 (as
+    r2_score with force_finite=True), and the outputs are averaged."""
+    T = np.c_[np.full(6, 2.0), np.arange(6.0)]
+    exact = T.copy()
+    off = T + np.c_[np.full(6, 0.1), np.zeros(6)]
+    for H in (exact, off):
+        expected = r2_score(T, H, multioutput="uniform_average")
+        assert _r2_in_batches(H, T, [2, 4]) == pytest.approx(expected, rel=1e-12)
+    assert _r2_in_batches(exact, T, [6]) == 1.0
+    assert _r2_in_batches(off, T, [6]) == 0.5  # 0 for the constant, 1 for the other
+
+
+def test_r2_of_one_row_batches_and_of_nothing():
+    T = np.array([[1.0], [2.0], [4.0]])
+    H = np.array([[1.5], [2.0], [3.0]])
+    assert _r2_in_batches(H, T, [1, 1, 1]) == pytest.approx(r2_score(T, H))
+    assert np.isnan(R2().value())
