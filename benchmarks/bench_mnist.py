@@ -8,7 +8,11 @@
 Contenders, run one after another, each in its own subprocess:
 
 - sknn with the seed's settings: 784-512-512-10, relu, dropout 0.2, rmsprop,
-  learning rate 1e-3, batch 128 (and alpha=1e-4, its default);
+  learning rate 1e-3, batch 128 (and alpha=1e-4, its default), as installed
+  (with the fused numba kernels when ``sknn[performance]`` is there); the
+  same as ``sknn-numpy`` with ``SKNN_KERNELS=numpy`` (the NumPy update
+  path); and as ``sknn dtype=float32`` on float64 data (what a pandas user
+  passes) with ``dtype="float32"``;
 - scikit-learn's ``MLPClassifier`` with the closest settings it has: the same
   layers, adam, learning rate 1e-3, alpha 1e-4, batch 128, no dropout;
 - PyTorch on the CPU with the same network and optimiser (RMSprop, rho 0.9,
@@ -95,6 +99,10 @@ def flops_per_epoch(n_samples, n_features):
 
 
 class Sknn:
+    """sknn as installed: the fused numba kernels when numba is importable."""
+
+    dtype = None  # the estimator's dtype parameter
+
     def __init__(self):
         from sknn import MLPClassifier
 
@@ -107,6 +115,7 @@ class Sknn:
             batch_size=BATCH,
             n_iter_no_change=None,
             random_state=0,
+            dtype=self.dtype,
         )
 
     def epoch(self, X, y):
@@ -114,6 +123,20 @@ class Sknn:
 
     def predict(self, X):
         return self.model.predict(X)
+
+
+class SknnNumPy(Sknn):
+    """sknn without the extra: the pure-NumPy update path."""
+
+    def __init__(self):
+        os.environ["SKNN_KERNELS"] = "numpy"  # read when sknn is imported
+        super().__init__()
+
+
+class SknnFloat32(Sknn):
+    """float64 data (a DataFrame's, a transformer's) with dtype="float32"."""
+
+    dtype = "float32"
 
 
 class Sklearn(Sknn):
@@ -179,7 +202,15 @@ class Torch:
             return self.model(self.torch.from_numpy(X)).argmax(dim=1).numpy()
 
 
-CONTENDERS = {"sknn": Sknn, "scikit-learn": Sklearn, "PyTorch": Torch}
+CONTENDERS = {
+    "sknn": Sknn,
+    "sknn-numpy": SknnNumPy,
+    "sknn dtype=float32": SknnFloat32,
+    "scikit-learn": Sklearn,
+    "PyTorch": Torch,
+}
+# the data dtypes each contender runs on (sknn dtype=float32 converts float64)
+DATA_DTYPES = {"sknn dtype=float32": ("float64",)}
 
 
 # ------------------------------------------------------------ measurement
@@ -331,14 +362,13 @@ def report(results, peaks, args):
     print()
     print(
         "| contender | dtype | s/epoch | % of matmul peak | predict 10k (s) "
-        "| peak fit memory (MB) | test acc | sknn/peer epoch | sknn/peer predict "
-        "| sknn/peer memory |"
+        "| peak fit memory (MB) | test acc |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    ours = {r["dtype"]: r for r in results if r["name"] == "sknn"}
+    print("|---|---|---|---|---|---|---|")
     for r in results:
+        compute = "float32" if r["name"] == "sknn dtype=float32" else r["dtype"]
         rate = flops / r["epoch_s"] / 1e9
-        share = 100 * rate / peaks[r["dtype"]]["gflops"]
+        share = 100 * rate / peaks[compute]["gflops"]
         row = [
             r["name"],
             r["dtype"],
@@ -348,16 +378,24 @@ def report(results, peaks, args):
             f"{r['peak_mb']:.0f}",
             f"{r['accuracy']:.4f}",
         ]
-        if r["name"] == "sknn":
-            row += ["", "", ""]
-        else:
-            s = ours[r["dtype"]]
-            row += [
-                f"{s['epoch_s'] / r['epoch_s']:.2f}",
-                f"{s['predict_s'] / r['predict_s']:.2f}",
-                f"{s['peak_mb'] / max(r['peak_mb'], 1e-9):.2f}",
-            ]
         print("| " + " | ".join(row) + " |")
+    print()
+    print(
+        "Ratios sknn / peer (epoch, predict, memory), the peer in the dtype the "
+        "sknn row computes in:"
+    )
+    print("| sknn row | dtype | vs | epoch | predict | memory |")
+    print("|---|---|---|---|---|---|")
+    peers = [r for r in results if not r["name"].startswith("sknn")]
+    for ours in (r for r in results if r["name"].startswith("sknn")):
+        compute = "float32" if ours["name"] == "sknn dtype=float32" else ours["dtype"]
+        for peer in (p for p in peers if p["dtype"] == compute):
+            print(
+                f"| {ours['name']} | {ours['dtype']} | {peer['name']} {compute} "
+                f"| {ours['epoch_s'] / peer['epoch_s']:.2f} "
+                f"| {ours['predict_s'] / peer['predict_s']:.2f} "
+                f"| {ours['peak_mb'] / max(peer['peak_mb'], 1e-9):.2f} |"
+            )
     print()
     print("Epoch times (s), warm-up first:")
     for r in results:
@@ -398,7 +436,7 @@ def main():
     }
     results = []
     for name in names:
-        for dtype in ("float32", "float64"):
+        for dtype in DATA_DTYPES.get(name, ("float32", "float64")):
             print(f"running {name} {dtype} ...", file=sys.stderr, flush=True)
             results.append(
                 in_subprocess(

@@ -1,12 +1,15 @@
 """sknn: scikit-learn-compatible neural networks written by hand in NumPy.
 
 Public API: ``MLPClassifier``, ``MLPRegressor``, ``plot_history``,
-``DivergenceError`` and ``skops_trusted_types``.
+``DivergenceError``, ``skops_trusted_types``, and the ONNX export
+``to_onnx`` and ``register_onnx_converters`` (``pip install "sknn[onnx]"``;
+``import sknn`` does not import skl2onnx).
 Everything in modules whose name starts with ``_`` is private.
 """
 
 from ._classifier import MLPClassifier
 from ._exceptions import DivergenceError
+from ._export import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
 from ._plotting import plot_history
 from ._regressor import MLPRegressor
@@ -18,5 +21,7 @@ __all__ = [
     "MLPRegressor",
     "__version__",
     "plot_history",
+    "register_onnx_converters",
     "skops_trusted_types",
+    "to_onnx",
 ]

@@ -21,6 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import (
@@ -248,6 +249,67 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
 
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight_val: ArrayLike | None = None,
+    ) -> "BaseMLP":
+        """Train the network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 stays float32 unless ``dtype`` says
+            otherwise, anything else becomes float64.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Classifier: class labels, or a multilabel indicator matrix of 0
+            and 1. Regressor: targets; integers and booleans become floats.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of 2 counts a sample twice.
+        X_val, y_val : array-like, default=None
+            An explicit validation set, used in place of a hold-out
+            (``validation_fraction`` must then be None).
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples, for ``val_loss``.
+
+        Returns
+        -------
+        self : estimator
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((8,), max_iter=50, n_iter_no_change=None,
+        ...                     validation_fraction=0.2, random_state=0).fit(X, y)
+        >>> clf.n_iter_, sorted(clf.history_)
+        (50, ['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss'])
+
+        >>> import numpy as np
+        >>> from sknn import MLPRegressor
+        >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
+        >>> reg = MLPRegressor((16,), activation="tanh", learning_rate=0.01,
+        ...                    max_iter=300, n_iter_no_change=None,
+        ...                    random_state=0).fit(X, X[:, 0] ** 2)
+        >>> bool(reg.score(X, X[:, 0] ** 2) > 0.9)
+        True
+        """
+        return self._transaction(
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            val=(X_val, y_val, sample_weight_val),
+        )
+
     def _check_gradient_solver(self):
         if self.solver not in GRADIENT_SOLVERS:
             raise AttributeError(
@@ -276,6 +338,9 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
     def _settings(self):
         """Validate the parameters; the ones the training code reshapes."""
         self._validate_params()
+        for name in ("batch_size", "max_iter", "n_iter_no_change"):
+            if isinstance(getattr(self, name), bool):  # bool passes as Integral
+                raise self._invalid(name, "an int, not a bool")
         try:
             hidden = _as_tuple(self.hidden_layer_sizes)
             flat = np.ndim(self.hidden_layer_sizes) <= 1
@@ -634,6 +699,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
                 data.X.dtype,
                 self.get_params(),
                 resume=getattr(self, "_optimizer", None) if incremental else None,
+                n_coef=network.n_coef,
             )
         return Plan(
             backprop=Backprop(network, batch_size, data.X.dtype, rng),

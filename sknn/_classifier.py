@@ -128,14 +128,22 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     loss_curve_ : list of float
         Training J(Θ) of each epoch.
     validation_scores_ : list of float or None
-        Validation accuracy of each epoch (the monitored scorer's scores when
-        ``early_stopping_metric`` names one), None without a validation set.
+        Validation accuracy of each epoch (NaN where an epoch had no
+        hold-out; the monitored scorer's scores when ``early_stopping_metric``
+        names one), None when no epoch had one.
     best_validation_score_ : float or None
         The highest of ``validation_scores_``.
     history_ : dict of list
-        ``loss``, ``accuracy`` and, with a validation set, ``val_loss``,
-        ``val_accuracy`` and one ``val_<name>`` per scorer of ``scoring`` per
-        epoch; ``acc`` and ``val_acc`` answer as aliases.
+        ``loss``, ``accuracy`` and ``learning_rate`` (the rate each epoch
+        started with; NaN for L-BFGS) per epoch and, with a validation set,
+        ``val_loss``, ``val_accuracy`` and one ``val_<name>`` per scorer of
+        ``scoring``; ``acc`` and ``val_acc`` answer as aliases. Every list has
+        one entry per epoch, NaN where an epoch had no hold-out
+        (``partial_fit``, or a warm start that changed it).
+        ``loss`` and ``val_loss`` are J(Θ): weighted by sample and class
+        weights and including the L2 term, so with ``alpha > 0`` ``val_loss``
+        is larger than ``sklearn.metrics.log_loss`` on the same rows.
+        ``accuracy``, ``val_accuracy`` and the scorers are unweighted.
 
     Examples
     --------
@@ -169,56 +177,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     __init__.__signature__ = signature_with(BaseMLP.__init__, class_weight=None)
 
     # ------------------------------------------------------------------ fitting
-
-    def fit(
-        self,
-        X: ArrayLike,
-        y: ArrayLike,
-        sample_weight: ArrayLike | None = None,
-        *,
-        X_val: ArrayLike | None = None,
-        y_val: ArrayLike | None = None,
-        sample_weight_val: ArrayLike | None = None,
-    ) -> "MLPClassifier":
-        """Train the network on ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 is kept float32, anything else becomes float64.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a multilabel indicator matrix.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; a weight of 2 counts a sample twice.
-        X_val, y_val : array-like, default=None
-            An explicit validation set, used in place of a hold-out
-            (``validation_fraction`` must then be None).
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
-            Weights of the validation samples, for ``val_loss``.
-
-        Returns
-        -------
-        self : MLPClassifier
-            The fitted estimator.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from sknn import MLPClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = MLPClassifier((8,), max_iter=50, n_iter_no_change=None,
-        ...                     validation_fraction=0.2, random_state=0).fit(X, y)
-        >>> clf.n_iter_, sorted(clf.history_)
-        (50, ['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss'])
-        """
-        return self._transaction(
-            self._fit,
-            X,
-            y,
-            sample_weight,
-            incremental=False,
-            val=(X_val, y_val, sample_weight_val),
-        )
 
     @available_if(BaseMLP._check_gradient_solver)
     def partial_fit(

@@ -1,15 +1,26 @@
 """The gradient solvers' update rules, applied in place to the flat θ.
 
-Each optimiser keeps its state in arrays the size of θ and updates θ in a few
-whole-vector passes through one scratch buffer, so a step allocates nothing.
-The scratch buffer exists only while training (``release`` frees it), so a
-fitted model, and the copy that ``partial_fit`` resumes from, do not carry it.
+A step takes the gradient g of the batch's loss without its L2 term and adds
+that term first, on the weights only (the first ``n_coef`` entries of θ; the
+biases are not penalised): g := g + l2_scale · θ, where the training loop
+passes l2_scale = λ/Σw for the batch. Then:
 
 - ``SGD``: θ := θ − α g (the seed's rule); with momentum μ, v := μ v − α g and
-  θ := θ + v; with Nesterov momentum, θ := θ + μ v − α g.
+  θ := θ + v; with Nesterov momentum, v := μ v − α g and θ := θ − α g + μ v.
 - ``RMSprop``: s := ρ s + (1 − ρ) g², θ := θ − α g / (√s + ε).
 - ``Adam``: m := β₁ m + (1 − β₁) g, v := β₂ v + (1 − β₂) g²,
   θ := θ − α √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε).
+
+Two implementations compute each step. The NumPy one updates θ in a few
+whole-vector passes through one scratch buffer, so a step allocates nothing;
+the scratch buffer exists only while training (``release`` frees it), so a
+fitted model, and the copy that ``partial_fit`` resumes from, do not carry it.
+When numba is installed and θ has at least ``_kernels.MIN_PARAMS`` entries, a
+compiled kernel of ``_kernels`` makes the whole step, L2 term and flush
+included, in one pass, and needs no scratch buffer (see ``_kernels`` for the
+choice, and ``SKNN_KERNELS=numpy`` to turn it off). The two agree to
+rounding; the NumPy path is the reference. The optimisers themselves hold
+only NumPy arrays and numbers, whichever path ran, so they pickle as before.
 
 Running averages of squared gradients decay geometrically where a gradient is
 always zero (MNIST's blank border pixels, for one), and so do the weights of
@@ -22,6 +33,8 @@ on denormal operands of products). Every ``FLUSH_EVERY`` steps the state and
 """
 
 import numpy as np
+
+from . import _kernels
 
 FLUSH_EVERY = 32
 
@@ -38,14 +51,17 @@ def _flush_denormals(*arrays):
 
 
 class _Optimizer:
-    """The step count ``t`` and the scratch buffer every rule shares; ``STATE``
-    names the running averages that ``make_optimizer`` carries over."""
+    """The step count ``t``, the scratch buffer and the L2 term every rule
+    shares; ``STATE`` names the running averages that ``make_optimizer``
+    carries over, ``_kernel_name`` the fused kernel of the rule."""
 
     STATE = ()
+    n_coef = None  # also for optimisers pickled before it existed
 
-    def __init__(self, n_params, dtype):
+    def __init__(self, n_params, dtype, n_coef=None):
         self.n_params = n_params
         self.dtype = np.dtype(dtype).name  # a str, as simple to persist as the rest
+        self.n_coef = None if n_coef is None else int(n_coef)
         self.scratch = None
         self.t = 0
 
@@ -58,19 +74,102 @@ class _Optimizer:
         """Free the scratch buffer; the next ``step`` allocates it again."""
         self.scratch = None
 
+    def _l2_entries(self, l2_scale):
+        """How many leading entries of θ the L2 term applies to."""
+        if not l2_scale:
+            return 0
+        if self.n_coef is None:
+            raise ValueError(
+                "an L2 term needs the optimiser to know n_coef, the number of "
+                "weights at the start of θ"
+            )
+        return self.n_coef
+
+    def step(self, theta, grad, l2_scale=0.0):
+        """One update of ``theta`` in place, L2 term included.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+            θ: the weights (its first ``n_coef`` entries), then the biases.
+        grad : ndarray of shape (n_params,)
+            ∂/∂θ of the batch's loss without its L2 term. Used as scratch
+            space: its content afterwards is unspecified (the NumPy path
+            leaves g + l2_scale · θ in it, the numba path leaves it as it was).
+        l2_scale : float, default=0.0
+            The L2 term's factor λ/Σw: ``l2_scale * theta[:n_coef]`` is added
+            to ``grad[:n_coef]`` before the rule applies. Used as given, so a
+            Python float keeps a float32 step in float32. Non-zero needs the
+            optimiser built with ``n_coef``.
+        """
+        self.t += 1
+        n_l2 = self._l2_entries(l2_scale)
+        flush = self.t % FLUSH_EVERY == 0
+        kernel = _kernels.get_kernel(self._kernel_name, theta)
+        if kernel is not None:
+            cast = theta.dtype.type  # every float argument in θ's dtype
+            tiny = np.finfo(theta.dtype).tiny if flush else 0.0
+            self._fused_step(kernel, theta, grad, n_l2, cast(l2_scale), cast(tiny))
+            return
+        if n_l2:
+            # (λ/Σw) Θ through the scratch buffer, as backpropagation once did
+            l2 = self._scratch()[:n_l2]
+            np.multiply(theta[:n_l2], l2_scale, out=l2)
+            grad[:n_l2] += l2
+        self._numpy_step(theta, grad)
+        if flush:
+            _flush_denormals(theta, *(getattr(self, name) for name in self.STATE))
+
 
 class SGD(_Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    θ := θ − α g; with momentum μ > 0, v := μ v − α g and θ := θ + v; with
+    Nesterov momentum, v := μ v − α g and θ := θ − α g + μ v. The velocity v
+    starts at zero; g includes the L2 term (see ``step``).
+
+    Parameters
+    ----------
+    n_params : int
+        Entries of θ.
+    dtype : dtype or str
+        θ's dtype, float32 or float64.
+    learning_rate : float
+        α.
+    momentum : float, default=0.0
+        μ; 0 keeps no velocity.
+    nesterov : bool, default=False
+        Nesterov's momentum rather than the classical one.
+    n_coef : int or None, default=None
+        Weights at the start of θ, the entries the L2 term applies to; needed
+        only for a non-zero ``l2_scale``.
+    """
+
     STATE = ("velocity",)
 
-    def __init__(self, n_params, dtype, learning_rate, momentum=0.0, nesterov=False):
-        super().__init__(n_params, dtype)
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate,
+        momentum=0.0,
+        nesterov=False,
+        *,
+        n_coef=None,
+    ):
+        super().__init__(n_params, dtype, n_coef)
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype) if momentum > 0 else None
 
-    def step(self, theta, grad):
-        self.t += 1
+    @property
+    def _kernel_name(self):
+        if self.velocity is None:
+            return "sgd"
+        return "nesterov" if self.nesterov else "momentum"
+
+    def _numpy_step(self, theta, grad):
         scratch = self._scratch()
         step = np.multiply(grad, self.learning_rate, out=scratch)  # α g
         v = self.velocity
@@ -85,22 +184,60 @@ class SGD(_Optimizer):
                 theta += step
             else:
                 theta += v
-        if self.t % FLUSH_EVERY == 0:
-            _flush_denormals(theta, v)
+
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+        cast = theta.dtype.type
+        if self.velocity is None:
+            kernel(theta, grad, n_l2, l2, cast(self.learning_rate), tiny)
+        else:
+            kernel(
+                theta,
+                grad,
+                self.velocity,
+                n_l2,
+                l2,
+                cast(self.learning_rate),
+                cast(self.momentum),
+                tiny,
+            )
 
 
 class RMSprop(_Optimizer):
-    STATE = ("mean_square",)
+    """RMSprop: gradients scaled by a running root mean square.
 
-    def __init__(self, n_params, dtype, learning_rate, rho=0.9, epsilon=1e-8):
-        super().__init__(n_params, dtype)
+    s := ρ s + (1 − ρ) g², θ := θ − α g / (√s + ε), s starting at zero; g
+    includes the L2 term (see ``step``).
+
+    Parameters
+    ----------
+    n_params : int
+        Entries of θ.
+    dtype : dtype or str
+        θ's dtype, float32 or float64.
+    learning_rate : float
+        α.
+    rho : float, default=0.9
+        ρ, the decay of the mean square.
+    epsilon : float, default=1e-8
+        ε.
+    n_coef : int or None, default=None
+        Weights at the start of θ, the entries the L2 term applies to; needed
+        only for a non-zero ``l2_scale``.
+    """
+
+    STATE = ("mean_square",)
+    _kernel_name = "rmsprop"
+
+    def __init__(
+        self, n_params, dtype, learning_rate, rho=0.9, epsilon=1e-8, *, n_coef=None
+    ):
+        super().__init__(n_params, dtype, n_coef)
         self.learning_rate = learning_rate
         self.rho = rho
         self.epsilon = epsilon
         self.mean_square = np.zeros(n_params, dtype)
 
-    def step(self, theta, grad):
-        self.t += 1
+    def _numpy_step(self, theta, grad):
         s, scratch = self.mean_square, self._scratch()
         s *= self.rho
         np.square(grad, out=scratch)
@@ -111,17 +248,62 @@ class RMSprop(_Optimizer):
         np.divide(grad, scratch, out=scratch)
         scratch *= self.learning_rate
         theta -= scratch
-        if self.t % FLUSH_EVERY == 0:
-            _flush_denormals(theta, s)
+
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+        cast = theta.dtype.type
+        kernel(
+            theta,
+            grad,
+            self.mean_square,
+            n_l2,
+            l2,
+            cast(self.learning_rate),
+            cast(self.rho),
+            cast(1 - self.rho),
+            cast(self.epsilon),
+            tiny,
+        )
 
 
 class Adam(_Optimizer):
+    """Adam: bias-corrected running averages of the gradient and its square.
+
+    m := β₁ m + (1 − β₁) g, v := β₂ v + (1 − β₂) g² and
+    θ := θ − α √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε) at step t = 1, 2, …, with
+    m and v starting at zero; g includes the L2 term (see ``step``).
+
+    Parameters
+    ----------
+    n_params : int
+        Entries of θ.
+    dtype : dtype or str
+        θ's dtype, float32 or float64.
+    learning_rate : float
+        α.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        β₁ and β₂, the decays of m and v.
+    epsilon : float, default=1e-8
+        ε.
+    n_coef : int or None, default=None
+        Weights at the start of θ, the entries the L2 term applies to; needed
+        only for a non-zero ``l2_scale``.
+    """
+
     STATE = ("m", "v")
+    _kernel_name = "adam"
 
     def __init__(
-        self, n_params, dtype, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        n_params,
+        dtype,
+        learning_rate,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        *,
+        n_coef=None,
     ):
-        super().__init__(n_params, dtype)
+        super().__init__(n_params, dtype, n_coef)
         self.learning_rate = learning_rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -129,8 +311,15 @@ class Adam(_Optimizer):
         self.m = np.zeros(n_params, dtype)
         self.v = np.zeros(n_params, dtype)
 
-    def step(self, theta, grad):
-        self.t += 1
+    def _step_size(self):
+        """α √(1 − β₂ᵗ)/(1 − β₁ᵗ), a Python float (a float32 run stays float32)."""
+        return float(
+            self.learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+
+    def _numpy_step(self, theta, grad):
         m, v, scratch = self.m, self.v, self._scratch()
         m *= self.beta_1
         np.multiply(grad, 1 - self.beta_1, out=scratch)
@@ -139,38 +328,64 @@ class Adam(_Optimizer):
         np.square(grad, out=scratch)
         scratch *= 1 - self.beta_2
         v += scratch
-        # a Python float, so that a float32 run stays in float32
-        step_size = float(
-            self.learning_rate
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
         np.sqrt(v, out=scratch)
         scratch += self.epsilon
         np.divide(m, scratch, out=scratch)
-        scratch *= step_size
+        scratch *= self._step_size()
         theta -= scratch
-        if self.t % FLUSH_EVERY == 0:
-            _flush_denormals(theta, m, v)
+
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+        cast = theta.dtype.type
+        kernel(
+            theta,
+            grad,
+            self.m,
+            self.v,
+            n_l2,
+            l2,
+            cast(self._step_size()),
+            cast(self.beta_1),
+            cast(1 - self.beta_1),
+            cast(self.beta_2),
+            cast(1 - self.beta_2),
+            cast(self.epsilon),
+            tiny,
+        )
 
 
-def make_optimizer(solver, n_params, dtype, params, resume=None):
+def make_optimizer(solver, n_params, dtype, params, resume=None, n_coef=None):
     """The optimiser for ``solver``, its constants taken from the estimator's
     parameters ``params`` (a dict of ``get_params()``).
 
     ``resume`` is the optimiser of an earlier ``partial_fit`` call: when it is
     of the same kind and shape, its running averages and step count carry on
     (copied, never shared), while constants such as a lowered
-    ``learning_rate`` come from ``params``.
+    ``learning_rate`` come from ``params``. ``n_coef``, the number of weights
+    at the start of θ, is needed for ``step``'s ``l2_scale``.
     """
     lr = params["learning_rate"]
     if solver == "sgd":
-        new = SGD(n_params, dtype, lr, params["momentum"], params["nesterov"])
+        new = SGD(
+            n_params,
+            dtype,
+            lr,
+            params["momentum"],
+            params["nesterov"],
+            n_coef=n_coef,
+        )
     elif solver == "rmsprop":
-        new = RMSprop(n_params, dtype, lr, params["rho"], params["epsilon"])
+        new = RMSprop(
+            n_params, dtype, lr, params["rho"], params["epsilon"], n_coef=n_coef
+        )
     elif solver == "adam":
         new = Adam(
-            n_params, dtype, lr, params["beta_1"], params["beta_2"], params["epsilon"]
+            n_params,
+            dtype,
+            lr,
+            params["beta_1"],
+            params["beta_2"],
+            params["epsilon"],
+            n_coef=n_coef,
         )
     else:
         raise ValueError(f"{solver!r} has no step-by-step optimiser")

@@ -158,53 +158,6 @@ or callable, default="constant"
 
     __init__.__signature__ = signature_with(BaseMLP.__init__, loss="squared_error")
 
-    def fit(
-        self,
-        X: ArrayLike,
-        y: ArrayLike,
-        sample_weight: ArrayLike | None = None,
-        *,
-        X_val: ArrayLike | None = None,
-        y_val: ArrayLike | None = None,
-        sample_weight_val: ArrayLike | None = None,
-    ) -> "MLPRegressor":
-        """Train the network on ``X`` and ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets; integers and booleans become floats.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; a weight of 2 counts a sample twice.
-        X_val, y_val : array-like, default=None
-            An explicit validation set, used in place of a hold-out.
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
-
-        Returns
-        -------
-        self : MLPRegressor
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import MLPRegressor
-        >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
-        >>> reg = MLPRegressor((16,), activation="tanh", learning_rate=0.01,
-        ...                    max_iter=300, n_iter_no_change=None,
-        ...                    random_state=0).fit(X, X[:, 0] ** 2)
-        >>> bool(reg.score(X, X[:, 0] ** 2) > 0.9)
-        True
-        """
-        return self._transaction(
-            self._fit,
-            X,
-            y,
-            sample_weight,
-            incremental=False,
-            val=(X_val, y_val, sample_weight_val),
-        )
-
     @available_if(BaseMLP._check_gradient_solver)
     def partial_fit(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
@@ -289,7 +242,8 @@ or callable, default="constant"
         >>> reg.predict(X).shape, reg.predict(X).dtype
         ((10, 2), dtype('float32'))
         """
-        H = self._network.output.output(self._logits(X))
+        Z = self._logits(X)  # first: it checks that the model is fitted
+        H = self._network.output.output(Z)
         return H.ravel() if self._target_kind == "continuous" else H
 
     def __sklearn_tags__(self):

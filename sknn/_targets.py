@@ -12,6 +12,7 @@ multilabel-indicator  K logistic    (n, K) floats, the indicator matrix
 from numbers import Real
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -25,6 +26,11 @@ def target_kind(y, classes=None):
     Raises scikit-learn's "Unknown label type" error for continuous targets.
     ``classes`` (from ``partial_fit``) decides binary versus multiclass.
     """
+    if y.dtype == object and np.any(pd.isna(y)):
+        raise ValueError(
+            "Input y contains NaN or None: every sample needs a class label. "
+            "Drop the unlabelled rows or give them a label of their own."
+        )
     check_classification_targets(y)
     kind = type_of_target(y, input_name="y")
     if kind == "multiclass-multioutput":

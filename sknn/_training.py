@@ -139,6 +139,16 @@ def _start_epoch(plan, state, events):
     events.emit("epoch_begin", state, plan)
 
 
+def _l2_scale(alpha, batch):
+    """λ/Σw of the batch, with Σw computed exactly as backpropagation does
+    (a NumPy scalar in X's dtype for weighted rows), so that the L2 term is
+    bit for bit the one backpropagation would add."""
+    if not alpha:
+        return 0.0
+    n = batch.X.shape[0]
+    return alpha / (n if batch.weights is None else batch.weights.sum())
+
+
 def train_minibatch(plan, state, events):
     """Minibatch gradient descent for up to ``plan.max_epochs`` epochs."""
     backprop, optimizer, train = plan.backprop, plan.optimizer, plan.train
@@ -165,8 +175,9 @@ def train_minibatch(plan, state, events):
                 grad,
                 plan.alpha,
                 metric=state.train_metric,
+                include_l2=False,  # the optimiser's step adds it, fused
             )
-            optimizer.step(theta, grad)
+            optimizer.step(theta, grad, _l2_scale(plan.alpha, batch))
             state.steps += 1
             state.batch_loss = J
             state.loss_sum += J * batch_weight
