@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import ALIASES
+from ._callbacks import SklearnCallbacks
 from ._data import TrainingData
 from ._exceptions import warn_user
 from ._network import Backprop, Network
@@ -45,11 +46,15 @@ from ._observers import (
 )
 from ._optimizers import make_optimizer
 from ._schedules import Schedule, ScheduleState
+from ._scoring import HoldOutScores, make_scorer, scorer_names
 from ._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     StrOptions,
     _check_sample_weight,
+    _safe_indexing,
+    with_callbacks,
 )
 from ._summary import layer_table
 from ._training import Plan, run, warn_if_not_converged
@@ -110,7 +115,17 @@ def signature_with(base_init, **extra):
     return inspect.Signature(params)
 
 
-class BaseMLP(BaseEstimator):
+def _call(estimator, method, *args, **kwargs):
+    return method(*args, **kwargs)
+
+
+# scikit-learn >= 1.9: fit sets up and tears down the callbacks of
+# ``set_callbacks`` (teardown runs even when fit fails)
+_call_with_callbacks = _call if with_callbacks is None else with_callbacks(_call)
+_CALLBACK_BASES = () if CallbackSupportMixin is None else (CallbackSupportMixin,)
+
+
+class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
     """Shared parameters and machinery of sknn's estimators (not public)."""
 
     _y_numeric = False  # the regressor has validate_data make y numeric
@@ -136,6 +151,8 @@ class BaseMLP(BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "early_stopping": ["boolean"],
+        "early_stopping_metric": [str],
+        "scoring": [str, callable, list, tuple, dict, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -166,6 +183,8 @@ class BaseMLP(BaseEstimator):
         max_iter: int = 200,
         dropout: float | Sequence[float] = 0.0,
         early_stopping: bool = False,
+        early_stopping_metric: str = "loss",
+        scoring: str | Callable | Sequence[str] | dict | None = None,
         validation_fraction: float | None = None,
         n_iter_no_change: int | None = 10,
         tol: float = 1e-4,
@@ -192,6 +211,8 @@ class BaseMLP(BaseEstimator):
         self.max_iter = max_iter
         self.dropout = dropout
         self.early_stopping = early_stopping
+        self.early_stopping_metric = early_stopping_metric
+        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -389,7 +410,15 @@ class BaseMLP(BaseEstimator):
         return [np.float64, np.float32]  # float32 stays, the rest → float64
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, val=None):
+        if incremental:  # callbacks follow fit only
+            return self._train(X, y, sample_weight, True, classes, val)
+        return _call_with_callbacks(
+            self, self._train, X, y, sample_weight, False, classes, val
+        )
+
+    def _train(self, X, y, sample_weight, incremental, classes, val):
         settings = self._settings()
+        self._check_monitor()
         fitted = hasattr(self, "coefs_")
         continuing = fitted and (incremental or self.warm_start)
         data = self._training_data(
@@ -414,6 +443,12 @@ class BaseMLP(BaseEstimator):
         plan = self._plan(
             network, data, train, validation, incremental, rng, first_epoch
         )
+
+        def snapshot(theta):
+            return self._snapshot(network, theta, targets)
+
+        scores = self._hold_out_scores(X, data, validation, val, snapshot, incremental)
+        callbacks = self._callbacks(X, data, sample_weight, plan, snapshot, incremental)
         stopping = self._stopping(plan, incremental)
         schedule = self._schedule(plan, continuing, incremental)
         guard = DivergenceGuard(
@@ -427,9 +462,10 @@ class BaseMLP(BaseEstimator):
             LearningRate(schedule, self.t_ if continuing else 0, plan.first_epoch - 1)
             if schedule is not None
             else None,
-            Validation(plan.batch_size) if validation is not None else None,
+            Validation(plan.batch_size, scores) if validation is not None else None,
             stopping,
             HistoryLog(history),
+            callbacks,
             guard,
             ProgressLine(self.verbose, len(train)),
         ]
@@ -437,11 +473,91 @@ class BaseMLP(BaseEstimator):
         warn_if_not_converged(plan, result, stopping.patience)
         # training succeeded: only now does the estimator change
         self._commit(network, result, history, stopping, continuing, len(train))
-        self._commit_targets(targets)
+        self._set_model(network, result.theta.copy(), targets)
         self._optimizer, self._rng = plan.optimizer, rng
         self._schedule_state = None if schedule is None else schedule.state
         self._reference_loss = guard.reference_loss
+        if callbacks is not None:
+            callbacks.end_fit()
         return self
+
+    def _check_monitor(self):
+        """``early_stopping_metric`` is "loss" or a name of ``scoring``, and
+        only early stopping monitors it."""
+        metric = self.early_stopping_metric
+        if metric == "loss":
+            return
+        if not self.early_stopping:
+            raise ValueError(
+                f"early_stopping_metric={metric!r} says what early stopping "
+                "monitors, but early_stopping=False: set early_stopping=True, or "
+                "leave early_stopping_metric='loss'."
+            )
+        names = scorer_names(self.scoring)
+        if names is not None and metric not in names:
+            raise ValueError(
+                f"early_stopping_metric={metric!r} is neither 'loss' nor a name "
+                f"of scoring={self.scoring!r}: pick one of "
+                f"{['loss', *names]}, or add {metric!r} to scoring."
+            )
+
+    def _hold_out_scores(self, X, data, validation, val, snapshot, incremental):
+        """The scorers of ``scoring`` on the hold-out (as the user gave it),
+        or None."""
+        if self.scoring is None or incremental:
+            return None  # partial_fit never validates
+        if validation is None:
+            raise ValueError(
+                f"scoring={self.scoring!r} is evaluated on a hold-out after each "
+                "epoch, and this fit has none: set validation_fraction (or "
+                "early_stopping=True), or pass X_val and y_val."
+            )
+        scorer = make_scorer(self, self.scoring)
+        if val is not None and val[0] is not None:
+            X_val, y_val = val[0], val[1]
+        else:
+            X_val = _safe_indexing(X, validation.index)
+            y_val = data.y[validation.index]
+        return HoldOutScores(scorer, X_val, y_val, snapshot)
+
+    def _callbacks(self, X, data, sample_weight, plan, snapshot, incremental):
+        """The observer that calls scikit-learn's callbacks, or None."""
+        if CallbackSupportMixin is None or incremental:
+            return None
+        index = plan.train.index
+
+        def training_rows():
+            if index is None:
+                rows_X, rows_y = X, data.y
+            else:
+                rows_X, rows_y = _safe_indexing(X, index), data.y[index]
+            metadata = {}
+            if sample_weight is not None:
+                weights = _check_sample_weight(sample_weight, data.X)
+                metadata["sample_weight"] = weights if index is None else weights[index]
+            return rows_X, rows_y, metadata
+
+        # L-BFGS asks for one more iteration than it takes
+        max_subtasks = plan.max_epochs + (plan.optimizer is None)
+        return SklearnCallbacks(self, max_subtasks, training_rows, snapshot)
+
+    def _snapshot(self, network, theta, targets):
+        """A copy of the estimator that predicts with ``theta`` (views, not
+        copies); the estimator itself is left as it is."""
+        snapshot = type(self).__new__(type(self))
+        snapshot.__dict__.update(self.__dict__)
+        snapshot._set_model(network, theta, targets)
+        return snapshot
+
+    def _set_model(self, network, theta, targets):
+        """The attributes predictions read: the network, its weights as views
+        of ``theta`` and what the targets were."""
+        self._network = network
+        self.coefs_, self.intercepts_ = network.unpack(theta)
+        self.n_layers_ = network.n_layers
+        self.n_outputs_ = network.layer_sizes[-1]
+        self.out_activation_ = network.output.name
+        self._commit_targets(targets)
 
     def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
         """Validated X, the targets and the sample weights (class weights
@@ -606,10 +722,11 @@ class BaseMLP(BaseEstimator):
     def _stopping(self, plan, incremental):
         early = self.early_stopping and plan.validation is not None
         return Stopping(
-            monitor="val_loss" if early else "loss",
+            monitor=f"val_{self.early_stopping_metric}" if early else "loss",
             tol=self.tol,
             patience=None if incremental else self.n_iter_no_change,
             keep_best=early,
+            greater_is_better=early and self.early_stopping_metric != "loss",
         )
 
     def _schedule(self, plan, continuing, incremental):
@@ -651,19 +768,19 @@ class BaseMLP(BaseEstimator):
             )
 
     def _commit(self, network, result, history, stopping, continuing, n_train):
-        """Set the fitted attributes; called only once training succeeded."""
-        self._network = network
-        self.coefs_, self.intercepts_ = network.unpack(result.theta.copy())
-        self.n_layers_ = network.n_layers
-        self.n_outputs_ = network.layer_sizes[-1]
-        self.out_activation_ = network.output.name
+        """Set the fitted attributes but the model's (``_set_model``); called
+        only once training succeeded."""
         self.n_iter_ = (self.n_iter_ if continuing else 0) + result.n_epochs
         self.t_ = (self.t_ if continuing else 0) + n_train * result.n_epochs
         self.history_ = history
         self.loss_curve_ = list(history.get("loss", []))
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        self.best_loss_ = stopping.best_value
-        scores = history.get(f"val_{self._make_metric(network.output).name}")
+        if stopping.sign > 0:  # a loss is monitored
+            self.best_loss_ = stopping.best_value
+            scores = history.get(f"val_{self._make_metric(network.output).name}")
+        else:  # a scorer is monitored: its scores, and the best val_loss
+            self.best_loss_ = float(np.nanmin(history["val_loss"][-result.n_epochs :]))
+            scores = history[stopping.monitor]
         if scores is not None:
             self.validation_scores_ = list(scores)
             self.best_validation_score_ = float(np.nanmax(scores))

@@ -54,6 +54,22 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Monitor the validation loss (holding out 0.1 unless
         ``validation_fraction`` says otherwise), stop when it stops improving
         and restore the weights of the best validation epoch.
+    early_stopping_metric : str, default="loss"
+        What early stopping monitors and restores the best epoch of: "loss"
+        (the validation loss) or one of the names of ``scoring`` ("score" for
+        a single callable), higher being better; ``tol`` is then in the
+        scorer's units. Needs ``early_stopping=True`` when not "loss".
+    scoring : str, callable, list, tuple, dict or None, default=None
+        scikit-learn scorers evaluated on the hold-out (or ``X_val``) after
+        every epoch, dropout off, as ``cross_validate`` takes them: a scorer
+        name such as "roc_auc", a callable ``scorer(estimator, X, y)``, or a
+        list, tuple or dict of them. Each is recorded as
+        ``history_["val_<name>"]`` (``val_score`` for a single callable; a
+        name that is already a key, such as "accuracy", reuses it) and shown
+        on the progress line. Needs a hold-out. ``val_loss`` is weighted like
+        J (sample and class weights); the built-in validation metric and the
+        scorers are unweighted, as Keras' metrics without
+        ``weighted_metrics``. ``partial_fit`` never scores.
     validation_fraction : float or None, default=None
         Fraction held out, stratified by class, to record ``val_loss`` and
         ``val_accuracy`` every epoch. None holds nothing out unless
@@ -107,24 +123,27 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Training J(Θ) of the last epoch.
     best_loss_ : float
         Lowest monitored loss of the last ``fit`` (the validation loss with
-        ``early_stopping=True``, else the training loss).
+        ``early_stopping=True``, also when a scorer is monitored, else the
+        training loss).
     loss_curve_ : list of float
         Training J(Θ) of each epoch.
     validation_scores_ : list of float or None
         Validation accuracy of each epoch (NaN where an epoch had no
-        hold-out), None when no epoch had one.
+        hold-out; the monitored scorer's scores when ``early_stopping_metric``
+        names one), None when no epoch had one.
     best_validation_score_ : float or None
         The highest of ``validation_scores_``.
     history_ : dict of list
         ``loss``, ``accuracy`` and ``learning_rate`` (the rate each epoch
         started with; NaN for L-BFGS) per epoch and, with a validation set,
-        ``val_loss`` and ``val_accuracy``; ``acc`` and ``val_acc`` answer as
-        aliases. Every list has one entry per epoch, NaN where an epoch had no
-        hold-out (``partial_fit``, or a warm start that changed it).
+        ``val_loss``, ``val_accuracy`` and one ``val_<name>`` per scorer of
+        ``scoring``; ``acc`` and ``val_acc`` answer as aliases. Every list has
+        one entry per epoch, NaN where an epoch had no hold-out
+        (``partial_fit``, or a warm start that changed it).
         ``loss`` and ``val_loss`` are J(Θ): weighted by sample and class
         weights and including the L2 term, so with ``alpha > 0`` ``val_loss``
         is larger than ``sklearn.metrics.log_loss`` on the same rows.
-        ``accuracy`` and ``val_accuracy`` are unweighted.
+        ``accuracy``, ``val_accuracy`` and the scorers are unweighted.
 
     Examples
     --------

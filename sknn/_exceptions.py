@@ -32,4 +32,9 @@ def warn_user(message, category=UserWarning):
 
 
 def _in_sknn(module):
-    return module == "sknn" or module.startswith("sknn.")
+    # fit runs inside scikit-learn's callback wrapper (``with_callbacks``)
+    return (
+        module == "sknn"
+        or module.startswith("sknn.")
+        or module == "sklearn.callback._callback_support"
+    )

@@ -4,7 +4,8 @@
 observer           its one job
 =================  ============================================================
 ``LearningRate``   sets the optimiser's rate for each epoch and step
-``Validation``     scores the hold-out after each epoch
+``Validation``     scores the hold-out after each epoch (with ``scoring``'s
+                   scorers too)
 ``Stopping``       tol / patience on the monitored metric; keeps the weights
 ``HistoryLog``     appends every metric of the epoch, keeping the lists aligned
 ``DivergenceGuard`` checks J(Θ) of every step, and once more after the last
@@ -14,8 +15,10 @@ observer           its one job
 The base (``_base.BaseMLP``) builds them and hands them to ``_training.run``
 in this order, which matters at ``epoch_end``: the hold-out is scored first,
 then stopping decides and keeps the weights, then the epoch is recorded (and
-only then counts as completed), and the progress line comes last, so a Ctrl-C
-at any point leaves weights, history and epoch count in step.
+only then counts as completed), then scikit-learn's callbacks see it
+(``_callbacks.SklearnCallbacks``, which may ask to stop), and the progress line
+comes last, so a Ctrl-C at any point leaves weights, history and epoch count in
+step.
 """
 
 import numpy as np
@@ -50,10 +53,12 @@ class LearningRate:
 
 
 class Validation:
-    """``val_loss`` (weighted like J) and the unweighted ``val_<metric>``."""
+    """``val_loss`` (weighted like J), the unweighted ``val_<metric>`` and the
+    unweighted scores of ``scores`` (``_scoring.HoldOutScores``), if given."""
 
-    def __init__(self, chunk):
+    def __init__(self, chunk, scores=None):
         self.chunk = chunk
+        self.scores = scores
 
     def on_epoch_end(self, state, plan):
         metric = plan.make_metric()
@@ -61,6 +66,8 @@ class Validation:
             plan.backprop, plan.validation, state.theta, plan.alpha, self.chunk, metric
         )
         state.metrics[f"val_{metric.name}"] = metric.value()
+        if self.scores is not None:
+            state.metrics.update(self.scores(state.theta))
 
 
 class Stopping:
@@ -94,6 +101,11 @@ class Stopping:
             state.kept_description = "its best"
 
     def on_epoch_end(self, state, plan):
+        if self.monitor not in state.metrics:
+            raise ValueError(
+                f"early_stopping_metric asks to monitor {self.monitor!r}, which "
+                f"this epoch did not record; it recorded {sorted(state.metrics)}."
+            )
         value = self.sign * state.metrics[self.monitor]
         if value > self.best - self.tol:
             self.no_improvement += 1

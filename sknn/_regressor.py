@@ -64,6 +64,13 @@ or callable, default="constant"
         Monitor the validation loss (holding out 0.1 unless
         ``validation_fraction`` says otherwise), stop when it stops improving
         and restore the weights of the best validation epoch.
+    early_stopping_metric : str, default="loss"
+        What early stopping monitors: "loss" or a name of ``scoring``, e.g.
+        "neg_mean_absolute_error"; see ``MLPClassifier``.
+    scoring : str, callable, list, tuple, dict or None, default=None
+        scikit-learn scorers recorded on the hold-out every epoch as
+        ``history_["val_<name>"]`` (unweighted; "r2" fills ``val_r2``); see
+        ``MLPClassifier``.
     validation_fraction : float or None, default=None
         Fraction held out at random (not stratified) to record ``val_loss``
         and ``val_r2`` every epoch.
@@ -105,13 +112,14 @@ or callable, default="constant"
     best_loss_ : float
     loss_curve_ : list of float
     validation_scores_ : list of float or None
-        Validation R² of each epoch (NaN where an epoch had no hold-out),
-        None without a validation set.
+        Validation R² of each epoch (NaN where an epoch had no hold-out;
+        the monitored scorer's scores when ``early_stopping_metric`` names
+        one), None without a validation set.
     best_validation_score_ : float or None
     history_ : dict of list
         ``loss``, ``r2`` and ``learning_rate`` per epoch and, with a hold-out,
-        ``val_loss`` (weighted like J, L2 term included) and ``val_r2``
-        (unweighted).
+        ``val_loss`` (weighted like J, L2 term included), ``val_r2`` and one
+        ``val_<name>`` per scorer of ``scoring`` (unweighted).
 
     Examples
     --------

@@ -5,6 +5,7 @@ scikit-learn may move or change these between minor releases (sknn supports
 precedent is imbalanced-learn's ``utils/_sklearn_compat.py``.
 """
 
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -24,5 +25,6 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "_check_sample_weight",
+    "_safe_indexing",
     "with_callbacks",
 ]

@@ -10,6 +10,16 @@ from sklearn.datasets import (
 )
 from sklearn.preprocessing import StandardScaler
 
+# a few epochs of a small network that learn visibly on the data sets below
+FEW_EPOCHS = 4
+FAST = {
+    "hidden_layer_sizes": (8,),
+    "learning_rate": 0.05,
+    "max_iter": FEW_EPOCHS,
+    "n_iter_no_change": None,
+    "random_state": 0,
+}
+
 
 @pytest.fixture
 def binary_data():

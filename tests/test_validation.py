@@ -32,6 +32,8 @@ INVALID = {
     "dropout": (1.0, ["[0.0, 1.0)"]),
     "class_weight": ("balance", ["'balanced'", "dict", "None"]),
     "early_stopping": ("yes", ["bool"]),
+    "early_stopping_metric": (3, ["'str'"]),
+    "scoring": (3, ["'str'", "callable", "'list'", "'dict'", "None"]),
     "validation_fraction": (1.0, ["(0.0, 1.0)", "None"]),
     "n_iter_no_change": (0, ["[1, inf)", "None"]),
     "tol": (-1e-4, ["[0.0, inf)"]),
