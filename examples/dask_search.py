@@ -1,4 +1,5 @@
-"""Hyper-parameter search on a Dask cluster through joblib's Dask backend.
+"""Hyper-parameter search on a Dask cluster through joblib's Dask backend
+======================================================================
 
 By default the script starts a ``distributed.LocalCluster`` (two worker
 processes on this machine). Give ``--scheduler`` the address of a running
@@ -45,7 +46,7 @@ def make_search(n_jobs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",

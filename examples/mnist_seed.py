@@ -1,4 +1,5 @@
-"""The seed's Keras experiment on MNIST, with sknn through the scikit-learn API.
+"""The seed's Keras experiment on MNIST, with sknn through the scikit-learn API
+============================================================================
 
 784-512-512-10, relu, dropout 0.2 after each hidden layer, RMSprop with
 learning rate 1e-3, batch 128, 20 epochs, 10% of the training set held out for
@@ -9,6 +10,28 @@ validation, a progress line per epoch; then the layer table, the test accuracy
 
 Without a path, MNIST is downloaded with ``fetch_openml("mnist_784")`` (the
 usual split: the first 60,000 images train, the last 10,000 test).
+
+This script needs MNIST and a few minutes, so the documentation does not run
+it; it shows what the command above printed and saved on this project's 2-core
+machine (2026-11-25, ``random_state=0``):
+
+.. code-block:: text
+
+    Epoch 20/20  54000/54000 [==============================] - 1s 3ms/step - loss: 0.0153 - accuracy: 0.9956 - val_loss: 0.1404 - val_accuracy: 0.9823
+    Layer     Units  Activation  Dropout  Parameters
+    ------------------------------------------------
+    input       784
+    hidden_1    512  relu            0.2     401,920
+    hidden_2    512  relu            0.2     262,656
+    output       10  softmax                   5,130
+    ------------------------------------------------
+    Total parameters: 669,706
+    dtype: float32
+    Test accuracy: 0.9828
+    Training: 25.5s, 1.28s per epoch
+
+.. image:: /_static/gallery/mnist_seed.png
+   :alt: Accuracy and loss by epoch, training and validation
 """
 
 import argparse
@@ -17,6 +40,8 @@ import time
 import numpy as np
 
 from sknn import MLPClassifier, plot_history
+
+# sphinx_gallery_thumbnail_path = "_static/gallery/mnist_seed.png"
 
 
 def load_mnist(path=None):
@@ -64,7 +89,7 @@ def seed_model(random_state=0, verbose=1):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument(
         "path", nargs="?", help="MNIST .npz (X_train, y_train, X_test, y_test)"
     )

@@ -1,11 +1,12 @@
-"""Out-of-core training: partial_fit over chunks of a CSV file read with pandas.
+"""Out-of-core training: partial_fit over chunks of a CSV file read with pandas
+============================================================================
 
 The script writes a CSV to a temporary directory, then trains without ever
 holding the whole file in memory: one pass of ``StandardScaler.partial_fit``
 learns the scaling, and every further pass streams the file again with
 ``pandas.read_csv(chunksize=...)``, each chunk one ``MLPClassifier.partial_fit``
 epoch. For comparison it also loads the file whole and calls ``fit`` with the
-same number of epochs.
+same number of epochs::
 
     python examples/out_of_core.py [--rows 60000] [--chunksize 5000] [--epochs 10]
 """
@@ -50,7 +51,7 @@ def chunks(path, chunksize, columns):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--rows", type=int, default=60_000)
     parser.add_argument("--chunksize", type=int, default=5_000)
     parser.add_argument("--epochs", type=int, default=10)

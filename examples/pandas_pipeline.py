@@ -1,9 +1,11 @@
-"""A mixed-type pandas DataFrame with string labels, through a ColumnTransformer
-into sknn's MLPClassifier, tuned with GridSearchCV.
+"""A pandas DataFrame through a ColumnTransformer, tuned with GridSearchCV
+=======================================================================
 
+A mixed-type pandas DataFrame with string labels goes through a
+``ColumnTransformer`` into sknn's ``MLPClassifier``, tuned with ``GridSearchCV``.
 The data is made here: customers with numeric columns (age, income, hours of
 use a week) and string columns (region, plan), and a string label saying which
-offer each one took up ("none", "discount", "upgrade").
+offer each one took up ("none", "discount", "upgrade")::
 
     python examples/pandas_pipeline.py
 """

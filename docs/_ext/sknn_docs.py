@@ -1,0 +1,106 @@
+"""Project-specific glue for the sknn docs (loaded by conf.py).
+
+- ``GalleryOrder``: the gallery's order, the scripts in ``ORDER`` first and
+  then any other example by file name (sphinx-gallery takes it by its dotted
+  name). A new example needs no entry.
+- Links for the scikit-learn labels that MLPClassifier's inherited docstrings
+  use but that are newer than the inventory in docs/_intersphinx/sklearn.inv.
+- A check that docs/api.rst lists every name in ``sknn.__all__``: a public name
+  added to the package without its API entry fails the build (a warning, and
+  the build runs with -W).
+"""
+
+import re
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ORDER = (
+    "quickstart.py",
+    "plot_learning_curves.py",
+    "plot_confusion_matrix.py",
+    "plot_solvers.py",
+    "plot_dropout.py",
+    "pandas_pipeline.py",
+    "out_of_core.py",
+    "dask_search.py",
+    "mnist_seed.py",
+)
+SKLEARN = "https://scikit-learn.org/stable/"
+# label -> page of scikit-learn's stable docs
+NEWER_SKLEARN_LABELS = {"metadata_routing": "metadata_routing.html"}
+NOT_DOCUMENTED = {"__version__"}
+
+
+class GalleryOrder:
+    """Sort key for the gallery: the names in ORDER, then the rest by name."""
+
+    def __init__(self, src_dir):
+        self.src_dir = src_dir
+
+    def __call__(self, filename):
+        position = ORDER.index(filename) if filename in ORDER else len(ORDER)
+        return (position, filename)
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+def documented_names(api_rst):
+    """Names listed under the autosummary directives of api.rst."""
+    names, inside = set(), False
+    for line in Path(api_rst).read_text(encoding="utf-8").splitlines():
+        if line.startswith(".. autosummary::"):
+            inside = True
+            continue
+        if inside:
+            if line.strip() and not line.startswith(" "):
+                inside = False
+                continue
+            match = re.fullmatch(r"\s+~?([A-Za-z_][\w.]*)\s*", line)
+            if match and not line.strip().startswith(":"):
+                names.add(match.group(1).rsplit(".", 1)[-1])
+    return names
+
+
+def check_api_list(app):
+    import sknn
+
+    api_rst = Path(app.srcdir) / "api.rst"
+    listed = documented_names(api_rst)
+    public = set(sknn.__all__) - NOT_DOCUMENTED
+    for name in sorted(public - listed):
+        logger.warning(
+            "sknn.%s is public (in sknn.__all__) but not in docs/api.rst: add it "
+            "to one of the autosummary lists there",
+            name,
+            location=str(api_rst),
+        )
+    for name in sorted(listed - public):
+        logger.warning(
+            "docs/api.rst lists %s, which is not in sknn.__all__",
+            name,
+            location=str(api_rst),
+        )
+
+
+def newer_sklearn_label(app, env, node, contnode):
+    """Resolve a :ref: to a scikit-learn label the stored inventory lacks."""
+    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+        return None
+    page = NEWER_SKLEARN_LABELS.get(node.get("reftarget"))
+    if page is None:
+        return None
+    from docutils import nodes
+
+    reference = nodes.reference("", "", internal=False, refuri=SKLEARN + page)
+    reference += contnode
+    return reference
+
+
+def setup(app):
+    app.connect("builder-inited", check_api_list)
+    app.connect("missing-reference", newer_sklearn_label)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
