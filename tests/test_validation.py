@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import SMALL
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
@@ -17,8 +18,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sknn import MLPClassifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-SMALL = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
 
 # parameter -> (invalid value, words the message must contain besides the name)
 INVALID = {
@@ -297,7 +296,7 @@ def test_warm_start_with_a_new_architecture(binary_data):
     clf.set_params(hidden_layer_sizes=(6,))
     with pytest.raises(ValueError, match=r"hidden_layer_sizes.*warm_start=False"):
         clf.fit(X, y)
-    assert clf.coefs_[0].shape == (X.shape[1], 4)
+    assert clf.coefs_[0].shape == (X.shape[1], *SMALL["hidden_layer_sizes"])
 
 
 def test_continuing_with_another_target_type(binary_data, multilabel_data):
@@ -308,7 +307,7 @@ def test_continuing_with_another_target_type(binary_data, multilabel_data):
     with pytest.raises(ValueError, match="Unknown label type"):
         clf.partial_fit(X, y + 0.5)
     X, Y = multilabel_data
-    clf = MLPClassifier(**SMALL).partial_fit(X, Y, classes=[0, 1])
+    clf = MLPClassifier(**SMALL).partial_fit(X, Y, classes=[0, 1, 2])
     with pytest.raises(
         ValueError, match="y has 2 labels but the model was fitted with 3"
     ):
