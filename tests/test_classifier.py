@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from conftest import SOLVERS
 from sknn import MLPClassifier
-
-SOLVERS = ["sgd", "rmsprop", "adam", "lbfgs"]
 
 
 def test_binary_has_one_logistic_output(binary_data):

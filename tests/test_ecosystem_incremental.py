@@ -7,29 +7,20 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
+from conftest import GRADIENT_SOLVERS, assert_same_params, params_of
 from sknn import MLPClassifier
-
-GRADIENT = ["sgd", "rmsprop", "adam"]
 
 # short runs on purpose: "not converged" is expected, and not the point here
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def params_of(clf):
-    return [*clf.coefs_, *clf.intercepts_]
-
-
-def same_params(a, b):
-    return all(np.array_equal(p, q) for p, q in zip(params_of(a), params_of(b)))
-
-
-@pytest.mark.parametrize("solver", GRADIENT)
+@pytest.mark.parametrize("solver", GRADIENT_SOLVERS)
 def test_partial_fit_is_one_epoch_of_the_solver(multiclass_data, solver):
     X, y = multiclass_data
     kwargs = dict(hidden_layer_sizes=(8,), solver=solver, dropout=0.2, random_state=0)
     one_epoch = MLPClassifier(max_iter=1, **kwargs).fit(X, y)
     partial = MLPClassifier(**kwargs).partial_fit(X, y, classes=[0, 1, 2])
-    assert same_params(partial, one_epoch)
+    assert_same_params(partial, one_epoch)
     assert (partial.n_iter_, partial.t_) == (1, len(X))
 
     partial.partial_fit(X[:50], y[:50])
@@ -48,8 +39,7 @@ def test_partial_fit_sample_weight(multiclass_data):
     repeated = MLPClassifier(random_state=0, **kwargs)
     repeat = np.repeat(np.arange(len(X)), weights.astype(int))
     repeated.partial_fit(X[repeat], y[repeat], classes=[0, 1, 2])
-    for p, q in zip(params_of(weighted), params_of(repeated)):
-        assert np.allclose(p, q, rtol=1e-10, atol=1e-12)
+    assert_same_params(weighted, repeated, rtol=1e-10, atol=1e-12)
     unweighted = MLPClassifier(random_state=0, **kwargs)
     unweighted.partial_fit(X, y, classes=[0, 1, 2])
     assert not np.allclose(weighted.coefs_[0], unweighted.coefs_[0])
@@ -95,7 +85,7 @@ def test_lbfgs_has_no_partial_fit(multiclass_data):
     assert not hasattr(clf, "coefs_")
 
 
-@pytest.mark.parametrize("solver", [*GRADIENT, "lbfgs"])
+@pytest.mark.parametrize("solver", [*GRADIENT_SOLVERS, "lbfgs"])
 def test_warm_start_continues(multiclass_data, solver):
     X, y = multiclass_data
     clf = MLPClassifier(

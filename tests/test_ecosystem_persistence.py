@@ -11,6 +11,7 @@ import pytest
 from _ecosystem_data import mixed_frame, mixed_pipeline
 
 import sknn
+from conftest import GRADIENT_SOLVERS, assert_same_model
 from sknn import MLPClassifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -60,15 +61,6 @@ def assert_identical(a, b, X):
         assert np.array_equal(left, right)
 
 
-def assert_same_state(a, b):
-    for name in ("coefs_", "intercepts_"):
-        for p, q in zip(getattr(a, name), getattr(b, name)):
-            assert p.dtype == q.dtype
-            assert np.array_equal(p, q)
-    assert (a.n_iter_, a.t_) == (b.n_iter_, b.t_)
-    assert a.loss_curve_ == b.loss_curve_
-
-
 @pytest.mark.parametrize("trip", ROUND_TRIPS)
 @pytest.mark.parametrize(
     ("solver", "target", "dtype"),
@@ -101,7 +93,7 @@ def test_fitted_model_round_trip(
 
 
 @pytest.mark.parametrize("trip", ROUND_TRIPS)
-@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+@pytest.mark.parametrize("solver", GRADIENT_SOLVERS)
 def test_mid_partial_fit_round_trip_continues_identically(
     trip, solver, multiclass_data, tmp_path
 ):
@@ -126,7 +118,7 @@ def test_mid_partial_fit_round_trip_continues_identically(
     for chunk in chunks[2:]:
         model.partial_fit(X[chunk], y[chunk])
         loaded.partial_fit(X[chunk], y[chunk])
-        assert_same_state(loaded, model)
+        assert_same_model(loaded, model)
     assert_identical(loaded, model, X)
     assert model.n_iter_ == 5
 

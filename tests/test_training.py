@@ -1,11 +1,15 @@
 """The seed's training features: dropout, class weights, validation, stopping,
 history and divergence."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 
+from conftest import forward_proba
 from sknn import DivergenceError, MLPClassifier
 from sknn._observers import Stopping
 
@@ -16,22 +20,71 @@ def test_dropout_changes_training_not_prediction(multiclass_data):
     plain = MLPClassifier((32,), **params).fit(X, y)
     dropped = MLPClassifier((32,), dropout=0.5, **params).fit(X, y)
     assert not np.allclose(plain.coefs_[0], dropped.coefs_[0])
-    # inverted dropout: predictions are deterministic and need no rescaling
-    assert np.array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
-    manual = np.maximum(X @ dropped.coefs_[0] + dropped.intercepts_[0], 0)
-    logits = manual @ dropped.coefs_[1] + dropped.intercepts_[1]
-    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
-    expected /= expected.sum(axis=1, keepdims=True)
+    # inverted dropout: prediction is the plain forward pass through the
+    # fitted weights, with no units dropped and no rescaling, for the whole
+    # set, for any subset and row by row
+    expected = forward_proba(dropped, X)
     np.testing.assert_allclose(dropped.predict_proba(X), expected, rtol=1e-10)
+    np.testing.assert_allclose(dropped.predict_proba(X[::7]), expected[::7], rtol=1e-10)
+    for i in (0, 75, 149):
+        np.testing.assert_allclose(
+            dropped.predict_proba(X[i : i + 1]), expected[i : i + 1], rtol=1e-10
+        )
+    np.testing.assert_array_equal(
+        dropped.predict(X), dropped.classes_[expected.argmax(axis=1)]
+    )
+
+
+def _first_step(X, y, dropout):
+    """The change one plain SGD step makes to each weight matrix, with no L2
+    term (so that a weight with no gradient does not move at all)."""
+    params = dict(
+        hidden_layer_sizes=(32, 32),  # wide: some units dropped, never all
+        activation="tanh",  # no dead units: only dropout zeroes a gradient
+        solver="sgd",
+        alpha=0.0,
+        max_iter=1,
+        shuffle=False,
+        dropout=dropout,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # a step of 1e-300 leaves the initial weights exactly as they were
+        initial = MLPClassifier(learning_rate=1e-300, **params).fit(X, y)
+        stepped = MLPClassifier(learning_rate=1.0, **params).fit(X, y)
+    return [a - b for a, b in zip(stepped.coefs_, initial.coefs_)]
 
 
 def test_dropout_per_layer(multiclass_data):
+    """dropout=(r1, r2) drops units of the first hidden layer at r1 and of the
+    second at r2, not the other way round. A unit dropped for every sample
+    of the batch gets no gradient: its incoming weights (a column of
+    coefs_[l]) and outgoing weights (a row of coefs_[l + 1]) do not move."""
     X, y = multiclass_data
+    X, y = X[[0, 50, 100, 1]], y[[0, 50, 100, 1]]  # one batch of 4 rows
+
+    def frozen_units(step, layer):
+        incoming = np.all(step[layer] == 0, axis=0)
+        outgoing = np.all(step[layer + 1] == 0, axis=1)
+        np.testing.assert_array_equal(incoming, outgoing)
+        return int(incoming.sum())
+
+    first_only = _first_step(X, y, (0.9, 0.0))
+    assert frozen_units(first_only, 0) > 0
+    assert frozen_units(first_only, 1) == 0
+    second_only = _first_step(X, y, (0.0, 0.9))
+    assert frozen_units(second_only, 0) == 0
+    assert frozen_units(second_only, 1) > 0
+    neither = _first_step(X, y, (0.0, 0.0))
+    assert frozen_units(neither, 0) == frozen_units(neither, 1) == 0
+
     clf = MLPClassifier((8, 8), dropout=(0.0, 0.5), max_iter=3, random_state=0)
-    clf.fit(X, y)
     lines = []
-    clf.summary(print_fn=lines.append)
-    assert "0.5" in lines[0]
+    clf.fit(X, y).summary(print_fn=lines.append)
+    rows = {line.split()[0]: line.split() for line in lines[0].splitlines()}
+    assert rows["hidden_1"][3] == "0"
+    assert rows["hidden_2"][3] == "0.5"
 
 
 def test_balanced_class_weight_raises_minority_recall():

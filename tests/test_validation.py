@@ -14,11 +14,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
+from conftest import SMALL
 from sknn import MLPClassifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-SMALL = {"hidden_layer_sizes": (4,), "max_iter": 3, "random_state": 0}
 
 # parameter -> (invalid value, words the message must contain besides the name)
 INVALID = {
@@ -302,7 +301,7 @@ def test_warm_start_with_a_new_architecture(binary_data):
     clf.set_params(hidden_layer_sizes=(6,))
     with pytest.raises(ValueError, match=r"hidden_layer_sizes.*warm_start=False"):
         clf.fit(X, y)
-    assert clf.coefs_[0].shape == (X.shape[1], 4)
+    assert clf.coefs_[0].shape == (X.shape[1], *SMALL["hidden_layer_sizes"])
 
 
 def test_continuing_with_another_target_type(binary_data, multilabel_data):
