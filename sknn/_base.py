@@ -403,8 +403,10 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
     def _fit_dtype(self, continuing, incremental):
         """The dtype(s) ``validate_data`` may leave X in."""
-        if continuing and incremental:
-            return self.coefs_[0].dtype  # a model keeps its dtype across chunks
+        if continuing and (incremental or self.dtype is None):
+            # a model keeps its dtype across chunks and warm starts, unless
+            # the user asks for another one
+            return self.coefs_[0].dtype
         if self.dtype is not None:
             return DTYPES[self.dtype]
         return [np.float64, np.float32]  # float32 stays, the rest → float64

@@ -8,6 +8,7 @@ hold-out and the decoding of probabilities. Everything else is ``BaseMLP``'s.
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
@@ -319,6 +320,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
             return kind, self.classes_
         if classes is not None:
+            if np.any(pd.isna(np.asarray(classes, dtype=object))):
+                raise ValueError(
+                    f"classes={classes!r} contains NaN or None: every class "
+                    "needs a label."
+                )
             classes_ = np.unique(np.asarray(classes))
             if len(classes_) < 2:
                 raise ValueError(

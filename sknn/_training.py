@@ -166,7 +166,13 @@ def train_minibatch(plan, state, events):
             state.samples_done += batch.X.shape[0]
             batch_weight = batch.total_weight
             if batch_weight == 0:
-                continue  # all weights zero: J is undefined, nothing is learnt
+                # all weights zero: J is undefined and nothing is learnt, but
+                # the rows count in the (unweighted) metric; dropout off, so
+                # that skipping draws nothing from the random generator
+                H, _ = backprop.forward(batch.X, theta, train=False)
+                backprop.network.output.loss_and_output(H, batch.T)
+                state.train_metric.update(H, batch.T)
+                continue
             J = backprop.loss_and_gradient(
                 batch.X,
                 batch.T,

@@ -119,3 +119,15 @@ def expected_failures(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
 def test_estimator_checks_in_float32(estimator, check):
     check(estimator)
+
+
+def test_warm_start_keeps_the_model_dtype_unless_asked():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = MLPClassifier(**FAST, warm_start=True).fit(X, y)
+    model.fit(X.astype(np.float32), y)  # as partial_fit does: stays float64
+    assert model.coefs_[0].dtype == np.float64
+    model.set_params(dtype="float32").fit(X, y)  # asked for: converted
+    assert model.coefs_[0].dtype == np.float32
+    assert model.predict_proba(X).dtype == np.float32
