@@ -349,8 +349,8 @@ class BaseMLP(BaseEstimator):
         plan = self._plan(
             network, data, train, validation, incremental, rng, first_epoch
         )
-        stopping = self._stopping(plan, incremental)
         schedule = self._schedule(plan, continuing, incremental)
+        stopping = self._stopping(plan, incremental, schedule)
         guard = DivergenceGuard(
             self._reference_loss if continuing and incremental else None,
             None if plan.optimizer is None else self.learning_rate,
@@ -534,13 +534,15 @@ class BaseMLP(BaseEstimator):
             first_epoch=first_epoch,
         )
 
-    def _stopping(self, plan, incremental):
+    def _stopping(self, plan, incremental, schedule):
         early = self.early_stopping and plan.validation is not None
         return Stopping(
             monitor="val_loss" if early else "loss",
             tol=self.tol,
             patience=None if incremental else self.n_iter_no_change,
             keep_best=early,
+            # "adaptive" lowers the rate where the rule would stop
+            on_plateau=None if schedule is None else schedule.on_plateau,
         )
 
     def _schedule(self, plan, continuing, incremental):
