@@ -451,8 +451,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
         scores = self._hold_out_scores(X, data, validation, val, snapshot, incremental)
         callbacks = self._callbacks(X, data, sample_weight, plan, snapshot, incremental)
-        stopping = self._stopping(plan, incremental)
         schedule = self._schedule(plan, continuing, incremental)
+        stopping = self._stopping(plan, incremental, schedule)
         guard = DivergenceGuard(
             self._reference_loss if continuing and incremental else None,
             None if plan.optimizer is None else self.learning_rate,
@@ -721,7 +721,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             first_epoch=first_epoch,
         )
 
-    def _stopping(self, plan, incremental):
+    def _stopping(self, plan, incremental, schedule):
         early = self.early_stopping and plan.validation is not None
         return Stopping(
             monitor=f"val_{self.early_stopping_metric}" if early else "loss",
@@ -729,6 +729,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             patience=None if incremental else self.n_iter_no_change,
             keep_best=early,
             greater_is_better=early and self.early_stopping_metric != "loss",
+            # "adaptive" lowers the rate where the rule would stop
+            on_plateau=None if schedule is None else schedule.on_plateau,
         )
 
     def _schedule(self, plan, continuing, incremental):

@@ -41,6 +41,39 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     learning_rate : float, default=1e-3
         α, the step size of every gradient solver (scikit-learn calls this
         ``learning_rate_init``).
+    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
+or callable, default="constant"
+        How the rate of the gradient solvers changes while training (L-BFGS
+        ignores it):
+
+        - "constant": α at every step.
+        - "invscaling": α / (t_ + 1)^power_t, t_ the training samples seen so
+          far, updated at the end of each epoch (scikit-learn's rule).
+        - "adaptive": α until the stopping rule would stop (the monitored loss
+          has not improved by ``tol`` for ``n_iter_no_change`` epochs); then,
+          unless the rate is already at most 1e-6, the rate is divided by 5,
+          the patience count restarts and training goes on (scikit-learn's
+          rule). Needs ``n_iter_no_change``.
+        - "cosine": α · ½ (1 + cos(π s / S)) at step s of S = ``max_iter`` ×
+          steps per epoch, down to 0 (Keras' ``CosineDecay``). Each ``fit``,
+          warm-started or not, runs its own cosine over its ``max_iter``
+          epochs.
+        - a callable ``f(epoch, learning_rate) -> float``, called before each
+          epoch (0-based, counting the epochs of earlier calls) with the rate
+          in use, as Keras' ``LearningRateScheduler``; it must return a finite
+          positive float.
+
+        ``history_["learning_rate"]`` holds the rate each epoch started with.
+        ``warm_start`` continues "invscaling" (from ``t_``), "adaptive" (from
+        the lowered rate) and the callable's epoch count. ``partial_fit``
+        continues every schedule across calls: "cosine" counts its steps
+        across calls, with S = ``max_iter`` × the steps of one call, and stays
+        at 0 once S steps are taken (so set ``max_iter`` to the number of calls
+        planned); "adaptive" stays at its rate there, as ``partial_fit`` never
+        applies the stopping rule. Changing ``learning_rate`` starts the
+        schedule afresh.
+    power_t : float, default=0.5
+        The exponent of "invscaling".
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     max_iter : int, default=200
@@ -98,6 +131,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Decays of "adam"'s moment estimates.
     epsilon : float, default=1e-8
         Numerical stability constant of "rmsprop" and "adam".
+    dtype : {"float32", "float64"} or None, default=None
+        The precision of training and prediction. None keeps float32 input in
+        float32 and computes everything else in float64.
 
     Attributes
     ----------

@@ -51,7 +51,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         α, the step size of every gradient solver.
     learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
 or callable, default="constant"
-        How the rate changes while training; see ``MLPClassifier``.
+        How the rate of the gradient solvers changes while training (L-BFGS
+        ignores it): "constant" α; "invscaling" α / (t_ + 1)^power_t, updated
+        at each epoch's end; "adaptive" divides the rate by 5 where the
+        stopping rule would stop, and stops once it is at most 1e-6 (needs
+        ``n_iter_no_change``); "cosine" α · ½ (1 + cos(π s / S)) at step s of
+        S = ``max_iter`` × steps per epoch; a callable ``f(epoch,
+        learning_rate) -> float`` sets the rate before each 0-based epoch.
+        ``warm_start`` and ``partial_fit`` continue the schedule; see
+        ``MLPClassifier`` for the details.
     power_t : float, default=0.5
         The exponent of "invscaling".
     batch_size : int or "auto", default="auto"

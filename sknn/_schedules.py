@@ -63,7 +63,11 @@ class Schedule:
     def epoch_rate(self, epoch, samples_seen):
         """The rate at the start of 0-based ``epoch``, after ``samples_seen``."""
         state = self.state
-        if self.rule == "invscaling":
+        if self.rule == "constant":
+            # α even after a warm-started fit that switched from a rule that
+            # changed the rate in use
+            state.rate = state.base_rate
+        elif self.rule == "invscaling":
             state.rate = state.base_rate / (samples_seen + 1) ** self.power_t
         elif callable(self.rule):
             rate = self.rule(epoch, state.rate)

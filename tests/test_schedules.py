@@ -1,0 +1,511 @@
+"""Learning-rate schedules (``learning_rate_schedule``, ``power_t``): each rule
+against its formula, the step actually taken, "adaptive" against the stopping
+rule, the callable's errors, continuation (warm start, partial_fit, pickle),
+model selection, and "constant" bit for bit against the model before
+schedules existed."""
+
+import copy
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+
+from sknn import MLPClassifier, MLPRegressor
+
+# short fits on purpose: their "not converged" warnings say nothing here
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+ALPHA = 0.05
+
+# predict_proba(X[::50]) of the fits in ``_constant_fit``, computed by the code
+# before schedules existed (commit 1a7053d) and compared with ==: "constant"
+# must keep the pure-NumPy update path bit for bit.
+# fmt: off
+BEFORE_SCHEDULES = {
+    ("sgd", "float64"): [
+        0.3460048639686283, 0.3956896066240768, 0.2583055294072949,
+        0.18709319271218397, 0.3400296507573533, 0.47287715653046264,
+        0.044509274656159295, 0.12160302545854138, 0.8338876998852994,
+    ],
+    ("sgd", "float32"): [
+        0.3460048735141754, 0.39568960666656494, 0.25830551981925964,
+        0.18709316849708557, 0.34002959728240967, 0.4728772044181824,
+        0.04450926557183266, 0.12160301208496094, 0.8338877558708191,
+    ],
+    ("nesterov", "float64"): [
+        0.49763260247151847, 0.37876977305908455, 0.12359762446939702,
+        0.11729482549793432, 0.3594436729881, 0.5232615015139657,
+        0.0048370946110045995, 0.0421319947141104, 0.9530309106748851,
+    ],
+    ("nesterov", "float32"): [
+        0.49763262271881104, 0.37876978516578674, 0.12359758466482162,
+        0.11729484796524048, 0.35944366455078125, 0.5232614874839783,
+        0.004837093409150839, 0.042132019996643066, 0.9530308246612549,
+    ],
+    ("rmsprop", "float64"): [
+        0.7328866520984737, 0.23096860899767405, 0.03614473890385232,
+        0.03639060243411523, 0.4343976378327933, 0.5292117597330915,
+        0.0009556477956471491, 0.06033039940709797, 0.9387139527972548,
+    ],
+    ("rmsprop", "float32"): [
+        0.7328866124153137, 0.2309686243534088, 0.036144740879535675,
+        0.03639058396220207, 0.4343976676464081, 0.529211699962616,
+        0.0009556471486575902, 0.060330431908369064, 0.9387139678001404,
+    ],
+    ("adam", "float64"): [
+        0.3648471793858275, 0.45122099118234804, 0.18393182943182437,
+        0.032709928249188655, 0.32825398506123393, 0.6390360866895775,
+        0.001190884555647888, 0.03417883278129191, 0.9646302826630603,
+    ],
+    ("adam", "float32"): [
+        0.36484718322753906, 0.4512209892272949, 0.18393181264400482,
+        0.03270993381738663, 0.32825398445129395, 0.6390360593795776,
+        0.0011908849701285362, 0.03417883813381195, 0.9646302461624146,
+    ],
+    ("adam_early", "float64"): [
+        0.47551552103746175, 0.38117125289907, 0.14331322606346814,
+        0.07004062973937834, 0.3735061954218495, 0.5564531748387722,
+        0.004796032408018987, 0.07919578378036608, 0.9160081838116149,
+    ],
+    ("adam_early", "float32"): [
+        0.4755155146121979, 0.38117125630378723, 0.1433132290840149,
+        0.07004063576459885, 0.37350621819496155, 0.5564531683921814,
+        0.004796034190803766, 0.0791957825422287, 0.9160081744194031,
+    ],
+    ("lbfgs", "float64"): [
+        0.9999774610543787, 2.25388082795556e-05, 1.373417067915586e-10,
+        5.4852644096585755e-06, 0.9266595449090251, 0.07333496982656505,
+        8.92646683657988e-20, 3.791339302075478e-06, 0.9999962086606979,
+    ],
+    ("lbfgs", "float32"): [
+        0.9999774694442749, 2.2539059500559233e-05, 1.3734222092942616e-10,
+        5.48528032595641e-06, 0.9266596436500549, 0.07333484292030334,
+        8.92659260490445e-20, 3.791362360061612e-06, 0.9999961853027344,
+    ],
+}
+# fmt: on
+
+CONSTANT_CASES = {
+    "sgd": dict(solver="sgd", learning_rate=0.05),
+    "nesterov": dict(solver="sgd", learning_rate=0.02, momentum=0.9, nesterov=True),
+    "rmsprop": dict(solver="rmsprop", learning_rate=0.01, dropout=0.2),
+    "adam": dict(solver="adam", learning_rate=0.01, alpha=1e-2),
+    "adam_early": dict(
+        solver="adam",
+        learning_rate=0.01,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+    ),
+    "lbfgs": dict(solver="lbfgs", alpha=1e-3),
+}
+
+
+def _constant_fit(case, dtype):
+    """The fit whose probabilities ``BEFORE_SCHEDULES`` stores (the code of
+    1a7053d ran this same function)."""
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    w = np.linspace(0.5, 2.0, len(y))
+    clf = MLPClassifier(
+        (8,), batch_size=32, max_iter=6, random_state=0, **CONSTANT_CASES[case]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if case == "sgd":  # partial_fit, then warm-started fits
+            for _ in range(2):
+                clf.partial_fit(X, y, classes=[0, 1, 2])
+            clf.set_params(warm_start=True, max_iter=2).fit(X, y)
+        else:
+            clf.fit(X, y, sample_weight=w if case == "adam" else None)
+    return clf.predict_proba(X[::50]).ravel().tolist()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", list(CONSTANT_CASES))
+def test_constant_is_bit_identical_to_the_model_before_schedules(case, dtype):
+    assert _constant_fit(case, dtype) == BEFORE_SCHEDULES[case, dtype]
+
+
+# ------------------------------------------------------------------ formulas
+
+
+def halve_after_two(epoch, rate):
+    """A module-level schedule (picklable): α for epochs 0 and 1, then halved
+    before every epoch."""
+    return rate if epoch < 2 else rate / 2
+
+
+def scheduled(rule, estimator=MLPClassifier, hidden=(4,), **params):
+    """An estimator at rate ``ALPHA`` with schedule ``rule``, seeded."""
+    params = {"learning_rate": ALPHA, "random_state": 0, **params}
+    return estimator(hidden, learning_rate_schedule=rule, **params)
+
+
+def expected_rates(rule, epochs, n_train, first=0, rate=ALPHA, power_t=0.5, S=None):
+    """The rate each of ``epochs`` epochs starts with, from the formulas."""
+    rates = []
+    for e in range(first, first + epochs):
+        if rule == "constant":
+            rates.append(ALPHA)
+        elif rule == "invscaling":
+            rates.append(ALPHA / (e * n_train + 1) ** power_t)
+        elif rule == "cosine":  # epochs of one fit; e counts from its start
+            rates.append(ALPHA * 0.5 * (1 + math.cos(math.pi * e / S)))
+        else:
+            rate = halve_after_two(e, rate)
+            rates.append(rate)
+    return rates
+
+
+def _regression_data():
+    X, _ = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X, X @ [0.5, -1.0, 2.0, 0.25]
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("rule", ["constant", "invscaling", "cosine", halve_after_two])
+def test_each_epoch_starts_with_the_rate_of_the_formula(estimator, rule):
+    if estimator is MLPClassifier:
+        X, y = load_iris(return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+    else:
+        X, y = _regression_data()
+    # a hold-out (120 training rows), sample weights, sparse X, float32
+    X = sp.csr_matrix(X.astype(np.float32))
+    w = np.linspace(0.5, 2.0, len(y))
+    model = scheduled(
+        rule,
+        estimator,
+        (8,),
+        solver="adam",
+        power_t=0.7,
+        batch_size=50,
+        max_iter=6,
+        n_iter_no_change=None,
+        validation_fraction=0.2,
+    ).fit(X, y, sample_weight=w)
+    name = rule if isinstance(rule, str) else "callable"
+    expected = expected_rates(name, 6, n_train=120, power_t=0.7, S=6)
+    np.testing.assert_allclose(model.history_["learning_rate"], expected, rtol=1e-12)
+    assert len(model.history_["learning_rate"]) == len(model.history_["val_loss"])
+
+
+def _sgd_steps(rule, calls, max_iter=4):
+    """Plain-SGD partial_fit calls of one step each on iris: for each call,
+    the rate it used, measured as Δθ / Δθ of a rate-1 step from the same θ."""
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = scheduled(
+        rule,
+        hidden=(6,),
+        solver="sgd",
+        alpha=0.0,
+        batch_size=len(y),  # one step per call
+        max_iter=max_iter,
+    )
+    clf.partial_fit(X, y, classes=[0, 1, 2])  # the first step: rate α for all
+    measured = []
+    for _ in range(calls):
+        before = copy.deepcopy(clf)
+        clf.partial_fit(X, y)
+        unit = copy.deepcopy(before).set_params(
+            learning_rate=1.0, learning_rate_schedule="constant"
+        )
+        unit.partial_fit(X, y)
+        taken = clf.coefs_[0] - before.coefs_[0]
+        gradient_step = unit.coefs_[0] - before.coefs_[0]  # −∇J
+        ratio = taken / gradient_step
+        np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-6)
+        measured.append(ratio.flat[0])
+    return clf, measured
+
+
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        ("constant", [ALPHA] * 4),
+        ("invscaling", [ALPHA / (k * 150 + 1) ** 0.5 for k in range(1, 5)]),
+        # cosine counts steps across calls: S = max_iter × 1 step = 4
+        (
+            "cosine",
+            [ALPHA * 0.5 * (1 + math.cos(math.pi * k / 4)) for k in (1, 2, 3)] + [0.0],
+        ),
+        (halve_after_two, [ALPHA, ALPHA / 2, ALPHA / 4, ALPHA / 8]),
+    ],
+)
+def test_the_step_taken_follows_the_rule(rule, expected):
+    clf, measured = _sgd_steps(rule, calls=4)
+    np.testing.assert_allclose(measured, expected, rtol=1e-6, atol=1e-12)
+    # the history records the rate of each call (the first call's: α)
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], [ALPHA, *expected], rtol=1e-12, atol=1e-15
+    )
+
+
+def test_cosine_changes_the_rate_at_every_step_not_every_epoch(multiclass_data):
+    X, y = multiclass_data
+    params = dict(solver="sgd", alpha=0.0, learning_rate=ALPHA, shuffle=False)
+    # one epoch of two steps: S = 2, the second step at α · ½ (1 + cos(π/2))
+    fitted = MLPClassifier(
+        (6,),
+        learning_rate_schedule="cosine",
+        batch_size=75,
+        max_iter=1,
+        random_state=0,
+        **params,
+    ).fit(X, y)
+    by_hand = MLPClassifier((6,), batch_size=75, random_state=0, **params)
+    by_hand.partial_fit(X[:75], y[:75], classes=[0, 1, 2])
+    by_hand.set_params(learning_rate=ALPHA / 2).partial_fit(X[75:], y[75:])
+    np.testing.assert_allclose(fitted.coefs_[0], by_hand.coefs_[0], rtol=1e-12)
+    assert fitted.history_["learning_rate"] == [ALPHA]
+
+
+# ------------------------------------------------------------------ adaptive
+
+
+def _fires(losses, tol, patience):
+    """The epochs (0-based) after which the stopping rule fires, replayed on
+    the monitored losses: not improved by ``tol`` for ``patience`` epochs."""
+    best, count, fired = np.inf, 0, []
+    for epoch, value in enumerate(losses):
+        count = count + 1 if value > best - tol else 0
+        best = min(best, value)
+        if count >= patience:
+            fired.append(epoch)
+            count = 0
+    return fired
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_adaptive_divides_by_5_exactly_where_the_stopping_rule_fires(
+    multiclass_data, early_stopping
+):
+    X, y = multiclass_data
+    params = dict(
+        solver="sgd",
+        learning_rate=0.1,
+        tol=0.02,
+        n_iter_no_change=2,
+        max_iter=300,
+        batch_size=32,
+        early_stopping=early_stopping,
+        validation_fraction=0.2,
+        random_state=0,
+    )
+    constant = MLPClassifier((8,), **params).fit(X, y)
+    adaptive = MLPClassifier((8,), learning_rate_schedule="adaptive", **params)
+    adaptive.fit(X, y)
+    rates = adaptive.history_["learning_rate"]
+    monitored = adaptive.history_["val_loss" if early_stopping else "loss"]
+    fired = _fires(monitored, params["tol"], params["n_iter_no_change"])
+    # it stopped where the rule fired with the rate already at most 1e-6 ...
+    assert fired[-1] == adaptive.n_iter_ - 1 < params["max_iter"] - 1
+    assert rates[-1] <= 1e-6 < rates[-1] * 5
+    # ... and at every earlier firing divided the rate by 5, and only there
+    expected = [0.1]
+    for epoch in range(1, adaptive.n_iter_):
+        expected.append(expected[-1] / 5 if epoch - 1 in fired else expected[-1])
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    assert len(fired) > 3
+    # until the first firing it trains as "constant", which stops there
+    assert constant.n_iter_ == fired[0] + 1
+    np.testing.assert_array_equal(
+        constant.history_["loss"], adaptive.history_["loss"][: constant.n_iter_]
+    )
+
+
+def test_adaptive_needs_n_iter_no_change(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier(
+        (4,), learning_rate_schedule="adaptive", n_iter_no_change=None, max_iter=2
+    )
+    with pytest.raises(ValueError, match="needs n_iter_no_change"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "coefs_")
+    # L-BFGS ignores schedules
+    clf.set_params(solver="lbfgs").fit(X, y)
+    assert np.isnan(clf.history_["learning_rate"]).all()
+
+
+def test_warm_start_continues_adaptive_from_the_lowered_rate(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier(
+        (8,),
+        solver="sgd",
+        learning_rate=0.1,
+        learning_rate_schedule="adaptive",
+        tol=10.0,
+        n_iter_no_change=2,
+        max_iter=5,
+        random_state=0,
+    ).fit(X, y)
+    # tol=10 never improves: the rule fires after epochs 3 and 5
+    assert clf.history_["learning_rate"] == [0.1, 0.1, 0.1, 0.02, 0.02]
+    clf.set_params(warm_start=True, max_iter=3).fit(X, y)
+    np.testing.assert_allclose(clf.history_["learning_rate"][5:], [0.004] * 3)
+    # switching to "constant" goes back to α
+    clf.set_params(learning_rate_schedule="constant", max_iter=1).fit(X, y)
+    assert clf.history_["learning_rate"][-1] == 0.1
+
+
+# ------------------------------------------------------------------ callable
+
+
+@pytest.mark.parametrize(
+    "returned, error, message",
+    [
+        (float("nan"), ValueError, "returned nan for epoch 2"),
+        (float("inf"), ValueError, "returned inf for epoch 2"),
+        (0.0, ValueError, "returned 0.0 for epoch 2; the rate must be finite and "),
+        (-1e-3, ValueError, "returned -0.001 for epoch 2"),
+        (None, TypeError, "returned None for epoch 2; it must return a float"),
+        ("0.1", TypeError, "returned '0.1' for epoch 2"),
+        (True, TypeError, "returned True for epoch 2"),
+    ],
+)
+def test_a_bad_rate_from_the_callable_names_the_epoch(
+    multiclass_data, returned, error, message
+):
+    X, y = multiclass_data
+    clf = MLPClassifier(
+        (4,),
+        learning_rate_schedule=lambda epoch, rate: rate,
+        max_iter=2,
+        n_iter_no_change=None,
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    before = copy.deepcopy(clf.__dict__)
+    # epoch 2 is the first of the warm-started fit
+    clf.set_params(
+        learning_rate_schedule=lambda epoch, rate: returned if epoch == 2 else rate
+    )
+    with pytest.raises(error, match=message):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2
+    assert clf.history_ == before["history_"]
+    np.testing.assert_array_equal(clf.coefs_[0], before["coefs_"][0])
+
+
+def test_the_callable_sees_each_epoch_and_the_rate_in_use(multiclass_data):
+    X, y = multiclass_data
+    calls = []
+
+    def schedule(epoch, rate):
+        calls.append((epoch, rate))
+        return rate * 0.5 if epoch % 2 else rate + 0.01
+
+    clf = scheduled(schedule, max_iter=3, n_iter_no_change=None).fit(X, y)
+    assert calls == [(0, ALPHA), (1, ALPHA + 0.01), (2, (ALPHA + 0.01) / 2)]
+    last = (ALPHA + 0.01) / 2 + 0.01
+    assert clf.history_["learning_rate"] == [c[1] for c in calls[1:]] + [last]
+    # warm start and partial_fit continue the epoch count and the rate
+    clf.set_params(warm_start=True, max_iter=1).fit(X, y)
+    clf.partial_fit(X, y)
+    assert calls[3:] == [(3, last), (4, last / 2)]
+    assert clf.history_["learning_rate"][3:] == [last / 2, last / 2 + 0.01]
+    # clone keeps the callable itself
+    assert clone(clf).learning_rate_schedule is schedule
+
+
+# ------------------------------------------------------------------ continuing
+
+
+@pytest.mark.parametrize("rule", ["invscaling", "cosine", halve_after_two])
+def test_warm_start_continues_invscaling_and_the_callable_and_restarts_cosine(
+    multiclass_data, rule
+):
+    X, y = multiclass_data
+    clf = scheduled(rule, max_iter=3, n_iter_no_change=None, batch_size=50)
+    clf.fit(X, y)
+    clf.set_params(warm_start=True).fit(X, y)
+    name = rule if isinstance(rule, str) else "callable"
+    if name == "cosine":  # each fit runs its own cosine over its max_iter
+        expected = expected_rates("cosine", 3, 150, S=3) * 2
+    else:
+        expected = expected_rates(name, 6, n_train=150)
+    np.testing.assert_allclose(clf.history_["learning_rate"], expected, rtol=1e-12)
+    # without warm_start, a second fit starts over
+    clf.set_params(warm_start=False).fit(X, y)
+    np.testing.assert_allclose(clf.history_["learning_rate"], expected[:3], rtol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["invscaling", "cosine", "adaptive", halve_after_two])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_an_unpickled_model_resumes_the_same_schedule(multiclass_data, rule, dtype):
+    X, y = multiclass_data
+    X = X.astype(dtype)
+    clf = scheduled(
+        rule,
+        solver="rmsprop",
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=3,
+        batch_size=40,
+        warm_start=True,
+    ).fit(X, y)
+    copied = pickle.loads(pickle.dumps(clf))
+    for model in (clf, copied):
+        for _ in range(2):
+            model.partial_fit(X, y)
+        model.fit(X, y)
+    assert copied.history_ == clf.history_
+    np.testing.assert_array_equal(copied.coefs_[0], clf.coefs_[0])
+    rates = clf.history_["learning_rate"]
+    if rule == "adaptive":
+        # tol=10, patience 1: a fit divides after each epoch but its first
+        # (which improves on +inf); partial_fit keeps the rate in use
+        a = ALPHA
+        expected = [a, a, a / 5, a / 25, a / 25, a / 25, a / 25, a / 125]
+        np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    else:
+        assert len(set(rates)) > 3
+
+
+def test_grid_search_over_strings_and_a_callable(multiclass_data):
+    X, y = multiclass_data
+    rules = ["constant", "invscaling", "cosine", halve_after_two]
+    search = GridSearchCV(
+        MLPClassifier((4,), learning_rate=ALPHA, max_iter=4, random_state=0),
+        {"learning_rate_schedule": rules},
+        cv=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert list(search.cv_results_["param_learning_rate_schedule"]) == rules
+    scores = search.cv_results_["mean_test_score"]
+    assert len(set(np.round(scores, 12))) > 1  # the rules trained differently
+    best = search.best_estimator_
+    assert best.learning_rate_schedule is rules[int(np.argmax(scores))]
+    expected = expected_rates(
+        best.learning_rate_schedule
+        if isinstance(best.learning_rate_schedule, str)
+        else "callable",
+        4,
+        n_train=150,
+        S=4,
+    )
+    np.testing.assert_allclose(best.history_["learning_rate"], expected, rtol=1e-12)
+
+
+def test_lbfgs_ignores_the_schedule(multiclass_data):
+    X, y = multiclass_data
+    models = [
+        scheduled(rule, solver="lbfgs", max_iter=5).fit(X, y)
+        for rule in ("constant", "cosine", halve_after_two)
+    ]
+    for model in models:
+        assert np.isnan(model.history_["learning_rate"]).all()
+        assert len(model.history_["learning_rate"]) == len(model.history_["loss"])
+        np.testing.assert_array_equal(model.coefs_[0], models[0].coefs_[0])
