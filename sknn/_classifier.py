@@ -40,6 +40,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     learning_rate : float, default=1e-3
         α, the step size of every gradient solver (scikit-learn calls this
         ``learning_rate_init``).
+    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
+or callable, default="constant"
+        How the rate changes while training (gradient solvers only; L-BFGS
+        ignores it): "constant" keeps α; "invscaling" uses
+        α / (t + 1)^power_t for each epoch, t the samples seen before it;
+        "adaptive" divides the rate by 5 where the stopping rule would stop
+        (while it is above 1e-6; needs ``n_iter_no_change``); "cosine" decays
+        it from α to 0 over ``max_iter`` epochs, step by step; a callable
+        ``f(epoch, rate)`` returns the rate of each epoch (0-based), given the
+        rate in use. ``history_["learning_rate"]`` records each epoch's rate.
+    power_t : float, default=0.5
+        The exponent of "invscaling".
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     max_iter : int, default=200
@@ -97,6 +109,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Decays of "adam"'s moment estimates.
     epsilon : float, default=1e-8
         Numerical stability constant of "rmsprop" and "adam".
+    dtype : {"float32", "float64"} or None, default=None
+        The precision of training and prediction. None keeps float32 input in
+        float32 and computes everything else in float64.
 
     Attributes
     ----------
