@@ -72,9 +72,9 @@ print(f"test accuracy: {model.score(X_test, y_test):.4f}")
 # accuracy (training and validation), the validation-only scorers ROC AUC and
 # F1, then the loss.
 
-figure = plot_history(mlp)
-for ax in figure.axes:
+figure, axes = plt.subplots(2, 2, figsize=(10, 7))
+plot_history(mlp, axes=axes.ravel())
+for ax in axes.ravel():  # the epoch whose weights were restored
     ax.axvline(best_epoch, color="grey", linestyle=":")
-figure.set_size_inches(16, 4)
 figure.tight_layout()
 plt.show()
