@@ -78,7 +78,7 @@ def to_onnx(
         targets), and ``probabilities`` of shape (n, n_classes) in the model's
         dtype, columns in the order of ``classes_``. With ``zipmap`` they are
         ``output_label`` and ``output_probability``. A regressor's graph has
-        one output, ``variable``, of shape (n, n_outputs_): (n, 1) for a 1-D
+        one output, ``variable``, of shape (n, ``n_outputs_``): (n, 1) for a 1-D
         target, as skl2onnx's own regressors give.
 
     Raises

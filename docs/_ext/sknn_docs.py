@@ -19,12 +19,16 @@ logger = logging.getLogger(__name__)
 
 ORDER = (
     "quickstart.py",
+    "regression.py",
     "plot_learning_curves.py",
     "plot_confusion_matrix.py",
     "plot_solvers.py",
+    "plot_schedules.py",
+    "plot_scoring.py",
     "plot_dropout.py",
     "pandas_pipeline.py",
     "out_of_core.py",
+    "export_onnx.py",
     "dask_search.py",
     "mnist_seed.py",
 )
