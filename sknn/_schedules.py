@@ -103,4 +103,3 @@ class Schedule:
             return True
         self.state.rate /= ADAPTIVE_FACTOR
         return False
-
