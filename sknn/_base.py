@@ -847,7 +847,8 @@ def _check_weights(weights, name):
             f"{name} is zero for every sample."
         )
     tiny = np.finfo(weights.dtype).tiny
-    total = weights.sum()
+    with np.errstate(over="ignore"):  # an infinite sum is what is checked
+        total = weights.sum()
     if not np.isfinite(total) or np.any((weights > 0) & (weights < tiny)):
         raise ValueError(
             f"{name} cannot be used in {weights.dtype.name}: its sum is {total} "

@@ -16,17 +16,20 @@ from sklearn.utils.metaestimators import available_if
 from . import _targets
 from ._base import BaseMLP, signature_with
 from ._data import Targets
+from ._docstrings import shared_parameters
 from ._metrics import Accuracy
 from ._sklearn_compat import StrOptions
 
 
+@shared_parameters
 class MLPClassifier(ClassifierMixin, BaseMLP):
     """A multi-layer perceptron classifier, trained by hand-written backpropagation.
 
-    Minimises the cross-entropy cost J(Θ) with an L2 penalty (see the SPEC) by
-    minibatch gradient descent (``"sgd"``, ``"rmsprop"``, ``"adam"``) or by
-    L-BFGS. Binary targets get one logistic output unit, multiclass targets a
-    softmax, multilabel indicator targets one logistic unit per label.
+    Minimises the cross-entropy cost J(Θ) with an L2 penalty (the user
+    guide's mathematics page has it) by minibatch gradient descent
+    (``"sgd"``, ``"rmsprop"``, ``"adam"``) or by L-BFGS. Binary targets get
+    one logistic output unit, multiclass targets a softmax, multilabel
+    indicator targets one logistic unit per label.
 
     Parameters
     ----------
@@ -34,106 +37,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Units of each hidden layer; ``()`` for no hidden layer.
     activation : {"relu", "logistic", "sigmoid", "tanh", "identity"}, default="relu"
         Activation g of the hidden layers; "sigmoid" is "logistic".
-    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
-        The optimiser.
-    alpha : float, default=1e-4
-        λ, the weight of the L2 term of J(Θ); 0 disables it.
-    learning_rate : float, default=1e-3
-        α, the step size of every gradient solver (scikit-learn calls this
-        ``learning_rate_init``).
-    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
-or callable, default="constant"
-        How the rate of the gradient solvers changes while training (L-BFGS
-        ignores it):
-
-        - "constant": α at every step.
-        - "invscaling": α / (t_ + 1)^power_t, t_ the training samples seen so
-          far, updated at the end of each epoch (scikit-learn's rule).
-        - "adaptive": α until the stopping rule would stop (the monitored loss
-          has not improved by ``tol`` for ``n_iter_no_change`` epochs); then,
-          unless the rate is already at most 1e-6, the rate is divided by 5,
-          the patience count restarts and training goes on (scikit-learn's
-          rule). Needs ``n_iter_no_change``.
-        - "cosine": α · ½ (1 + cos(π s / S)) at step s of S = ``max_iter`` ×
-          steps per epoch, down to 0 (Keras' ``CosineDecay``). Each ``fit``,
-          warm-started or not, runs its own cosine over its ``max_iter``
-          epochs.
-        - a callable ``f(epoch, learning_rate) -> float``, called before each
-          epoch (0-based, counting the epochs of earlier calls) with the rate
-          in use, as Keras' ``LearningRateScheduler``; it must return a finite
-          positive float.
-
-        ``history_["learning_rate"]`` holds the rate each epoch started with.
-        ``warm_start`` continues "invscaling" (from ``t_``), "adaptive" (from
-        the lowered rate) and the callable's epoch count. ``partial_fit``
-        continues every schedule across calls: "cosine" counts its steps
-        across calls, with S = ``max_iter`` × the steps of one call, and stays
-        at 0 once S steps are taken (so set ``max_iter`` to the number of calls
-        planned); "adaptive" stays at its rate there, as ``partial_fit`` never
-        applies the stopping rule. Changing ``learning_rate`` starts the
-        schedule afresh.
-    power_t : float, default=0.5
-        The exponent of "invscaling".
-    batch_size : int or "auto", default="auto"
-        Minibatch size; "auto" is ``min(200, n_samples)``.
-    max_iter : int, default=200
-        Epochs for the gradient solvers, iterations for L-BFGS.
-    dropout : float or tuple of float, default=0.0
-        Inverted-dropout rate of every hidden layer, or one rate per hidden
-        layer, each in [0, 1). Applied while training only.
+    <training parameters>
     class_weight : None, "balanced" or dict, default=None
         Weights per class, multiplied into ``sample_weight``. "balanced" is
         ``n_samples / (n_classes * count(class))``.
-    early_stopping : bool, default=False
-        Monitor the validation loss (holding out 0.1 unless
-        ``validation_fraction`` says otherwise), stop when it stops improving
-        and restore the weights of the best validation epoch.
-    early_stopping_metric : str, default="loss"
-        What early stopping monitors and restores the best epoch of: "loss"
-        (the validation loss) or one of the names of ``scoring`` ("score" for
-        a single callable), higher being better; ``tol`` is then in the
-        scorer's units. Needs ``early_stopping=True`` when not "loss".
-    scoring : str, callable, list, tuple, dict or None, default=None
-        scikit-learn scorers evaluated on the hold-out (or ``X_val``) after
-        every epoch, dropout off, as ``cross_validate`` takes them: a scorer
-        name such as "roc_auc", a callable ``scorer(estimator, X, y)``, or a
-        list, tuple or dict of them. Each is recorded as
-        ``history_["val_<name>"]`` (``val_score`` for a single callable; a
-        name that is already a key, such as "accuracy", reuses it) and shown
-        on the progress line. Needs a hold-out. ``val_loss`` is weighted like
-        J (sample and class weights); the built-in validation metric and the
-        scorers are unweighted, as Keras' metrics without
-        ``weighted_metrics``. ``partial_fit`` never scores.
+    <stopping parameters>
     validation_fraction : float or None, default=None
         Fraction held out, stratified by class, to record ``val_loss`` and
         ``val_accuracy`` every epoch. None holds nothing out unless
         ``early_stopping=True``.
-    n_iter_no_change : int or None, default=10
-        Stop once the monitored loss has not improved by ``tol`` for this many
-        epochs in a row; None always runs ``max_iter`` epochs.
-    tol : float, default=1e-4
-        Smallest improvement that counts.
-    shuffle : bool, default=True
-        Shuffle the training rows every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the hold-out, the shuffling and dropout.
-    warm_start : bool, default=False
-        Continue from the fitted weights at the next ``fit``.
-    verbose : {0, 1, 2}, default=0
-        0 silent, 1 a progress bar each epoch, 2 one line each epoch.
-    momentum : float, default=0.0
-        Momentum of "sgd", in [0, 1).
-    nesterov : bool, default=False
-        Nesterov momentum for "sgd".
-    rho : float, default=0.9
-        Decay of the squared-gradient average of "rmsprop".
-    beta_1, beta_2 : float, default=0.9, 0.999
-        Decays of "adam"'s moment estimates.
-    epsilon : float, default=1e-8
-        Numerical stability constant of "rmsprop" and "adam".
-    dtype : {"float32", "float64"} or None, default=None
-        The precision of training and prediction. None keeps float32 input in
-        float32 and computes everything else in float64.
+    <loop and solver parameters>
 
     Attributes
     ----------

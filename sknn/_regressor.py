@@ -14,12 +14,14 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseMLP, signature_with
 from ._data import Targets
+from ._docstrings import shared_parameters
 from ._metrics import R2
 from ._sklearn_compat import StrOptions
 
 LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
 
 
+@shared_parameters
 class MLPRegressor(RegressorMixin, BaseMLP):
     """A multi-layer perceptron regressor, trained by hand-written backpropagation.
 
@@ -33,8 +35,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
       half the Poisson deviance without its constant y log y − y, which does
       not depend on θ. y must be ≥ 0 with a positive sum.
 
-    Every parameter but ``loss`` means what it means for ``MLPClassifier``.
-
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default=(100,)
@@ -43,63 +43,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Activation g of the hidden layers; "sigmoid" is "logistic".
     loss : {"squared_error", "poisson"}, default="squared_error"
         The loss ℓ and with it the output layer (identity or exp).
-    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
-        The optimiser.
-    alpha : float, default=1e-4
-        λ, the weight of the L2 term of J(Θ); 0 disables it.
-    learning_rate : float, default=1e-3
-        α, the step size of every gradient solver.
-    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
-or callable, default="constant"
-        How the rate of the gradient solvers changes while training (L-BFGS
-        ignores it): "constant" α; "invscaling" α / (t_ + 1)^power_t, updated
-        at each epoch's end; "adaptive" divides the rate by 5 where the
-        stopping rule would stop, and stops once it is at most 1e-6 (needs
-        ``n_iter_no_change``); "cosine" α · ½ (1 + cos(π s / S)) at step s of
-        S = ``max_iter`` × steps per epoch; a callable ``f(epoch,
-        learning_rate) -> float`` sets the rate before each 0-based epoch.
-        ``warm_start`` and ``partial_fit`` continue the schedule; see
-        ``MLPClassifier`` for the details.
-    power_t : float, default=0.5
-        The exponent of "invscaling".
-    batch_size : int or "auto", default="auto"
-        Minibatch size; "auto" is ``min(200, n_samples)``.
-    max_iter : int, default=200
-        Epochs for the gradient solvers, iterations for L-BFGS.
-    dropout : float or tuple of float, default=0.0
-        Inverted-dropout rate of every hidden layer, or one per hidden layer.
-    early_stopping : bool, default=False
-        Monitor the validation loss (holding out 0.1 unless
-        ``validation_fraction`` says otherwise), stop when it stops improving
-        and restore the weights of the best validation epoch.
-    early_stopping_metric : str, default="loss"
-        What early stopping monitors: "loss" or a name of ``scoring``, e.g.
-        "neg_mean_absolute_error"; see ``MLPClassifier``.
-    scoring : str, callable, list, tuple, dict or None, default=None
-        scikit-learn scorers recorded on the hold-out every epoch as
-        ``history_["val_<name>"]`` (unweighted; "r2" fills ``val_r2``); see
-        ``MLPClassifier``.
+    <training parameters>
+    <stopping parameters>
     validation_fraction : float or None, default=None
         Fraction held out at random (not stratified) to record ``val_loss``
         and ``val_r2`` every epoch.
-    n_iter_no_change : int or None, default=10
-        Stop once the monitored loss has not improved by ``tol`` for this many
-        epochs in a row; None always runs ``max_iter`` epochs.
-    tol : float, default=1e-4
-        Smallest improvement that counts.
-    shuffle : bool, default=True
-        Shuffle the training rows every epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the hold-out, the shuffling and dropout.
-    warm_start : bool, default=False
-        Continue from the fitted weights at the next ``fit``.
-    verbose : {0, 1, 2}, default=0
-        0 silent, 1 a progress bar each epoch, 2 one line each epoch.
-    momentum, nesterov, rho, beta_1, beta_2, epsilon
-        The solvers' constants, as in ``MLPClassifier``.
-    dtype : {"float32", "float64"} or None, default=None
-        The precision of training and prediction. None keeps float32 input in
-        float32 and computes everything else in float64.
+    <loop and solver parameters>
 
     Attributes
     ----------
