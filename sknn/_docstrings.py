@@ -20,8 +20,8 @@ or callable, default="constant"
         ignores it):
 
         - "constant": α at every step.
-        - "invscaling": α / (t_ + 1)^power_t, t_ the training samples seen so
-          far, updated at the end of each epoch (scikit-learn's rule).
+        - "invscaling": α / (t + 1)^power_t, t the training samples seen so
+          far (``t_``), updated at the end of each epoch (scikit-learn's rule).
         - "adaptive": α until the stopping rule would stop (the monitored loss
           has not improved by ``tol`` for ``n_iter_no_change`` epochs); then,
           unless the rate is already at most 1e-6, the rate is divided by 5,
