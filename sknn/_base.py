@@ -564,32 +564,30 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
     def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
         """Validated X, the targets and the sample weights (class weights
         included; None when every weight is 1)."""
-        X, y = validate_data(
-            self,
+        X, y = self._validate_X_y(
             X,
             y,
             reset=not continuing,
-            accept_sparse="csr",
             dtype=self._fit_dtype(continuing, incremental),
-            multi_output=True,
             y_numeric=self._y_numeric,
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
         _check_magnitude(X)
         targets = self._encode_targets(
             y, X.dtype, continuing=continuing, incremental=incremental, classes=classes
         )
-        weights = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        weights = _weights(
+            sample_weight, X, targets, "sample_weight (times class_weight)"
         )
-        if targets.class_weight is not None:
-            weights = weights * targets.class_weight.astype(X.dtype)
-        _check_weights(weights, "sample_weight (times class_weight)")
-        # all ones is no weights: the unweighted arithmetic, bit for bit
-        if np.all(weights == 1):
-            weights = None
         return TrainingData(X, y, targets, weights)
+
+    def _validate_X_y(self, X, y, **kwargs):
+        """``validate_data`` for X and y, a one-column y made 1-D."""
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", multi_output=True, **kwargs
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
 
     def _rows(self, data, settings, incremental, val, rng):
         """The training and validation ``Rows`` of this call."""
@@ -626,28 +624,11 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         """``Rows`` of an explicit validation set, encoded like the training y."""
         if y_val is None:
             raise ValueError("X_val needs y_val.")
-        X_val, y_val = validate_data(
-            self,
-            X_val,
-            y_val,
-            reset=False,
-            accept_sparse="csr",
-            dtype=data.X.dtype,
-            multi_output=True,
+        X_val, y_val = self._validate_X_y(
+            X_val, y_val, reset=False, dtype=data.X.dtype
         )
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
         targets = self._encode_validation_targets(y_val, data)
-        weights = None
-        if sample_weight_val is not None or targets.class_weight is not None:
-            weights = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
-            )
-            if targets.class_weight is not None:
-                weights = weights * targets.class_weight.astype(X_val.dtype)
-            _check_weights(weights, "sample_weight_val")
-            if np.all(weights == 1):
-                weights = None
+        weights = _weights(sample_weight_val, X_val, targets, "sample_weight_val")
         return TrainingData(X_val, y_val, targets, weights).rows()
 
     def _encode_validation_targets(self, y_val, data):
@@ -837,6 +818,19 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _weights(sample_weight, X, targets, name):
+    """The weight of each sample: ``sample_weight`` times the class weights of
+    ``targets``, checked; None when every weight is 1 (the unweighted
+    arithmetic, bit for bit)."""
+    weights = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if targets.class_weight is not None:
+        weights = weights * targets.class_weight.astype(X.dtype)
+    _check_weights(weights, name)
+    return None if np.all(weights == 1) else weights
 
 
 def _check_weights(weights, name):

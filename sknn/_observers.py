@@ -24,6 +24,7 @@ step.
 import numpy as np
 
 from ._exceptions import DivergenceError
+from ._loss import cost, weighted_loss_sum
 from ._progress import Progress
 from ._training import evaluate
 
@@ -168,10 +169,17 @@ class DivergenceGuard:
         # J of the kept weights on the first rows, dropout off
         first = plan.train.batch(0, min(plan.batch_size, len(plan.train)))
         if first.total_weight > 0:
+            network = plan.backprop.network
             H, _ = plan.backprop.forward(first.X, kept, train=False)
-            losses = plan.backprop.network.output.loss_and_output(H, first.T)
-            weights = 1 if first.weights is None else first.weights
-            J = float(np.sum(weights * losses) / first.total_weight)
+            losses = network.output.loss_and_output(H, first.T)
+            # J as every step computes it: weighted, L2 term included
+            sq_norm = network.squared_norm(kept) if plan.alpha else 0.0
+            J = cost(
+                weighted_loss_sum(losses, first.weights),
+                first.total_weight,
+                plan.alpha,
+                sq_norm,
+            )
             self.check(J, epoch, after_last_step=True)
 
     def check(self, J, epoch, after_last_step=False):
