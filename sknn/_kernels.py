@@ -29,6 +29,15 @@ Adam repays even a cold start within 2,000 steps (a few epochs of a 60k-row
 data set at batch size 200), plain SGD in float32 within 20,000.
 ``benchmarks/bench_kernels.py --sizes`` measures all this.
 
+Two more kernels serve training passes through a relu hidden layer with
+dropout (``_network.Backprop``), under the same switch and the same size
+rule (the network's parameter count): the bias, the relu, the dropout mask
+and its product in one pass forward (five NumPy passes), the mask and the
+relu's derivative in one pass backward (two). They repeat the NumPy path's
+IEEE operations in its order without fast-math, so their results are bit
+for bit the NumPy path's; the random bits are drawn by NumPy as before. On
+the seed's MNIST network they save about 0.1 ms a layer and step.
+
 The environment variable ``SKNN_KERNELS`` chooses the path: ``auto`` (the
 default: numba from ``MIN_PARAMS`` parameters on, when it is installed),
 ``numpy`` (never numba) or ``numba`` (numba at every size). ``use_numba``
@@ -170,13 +179,68 @@ def _adam(
         theta[i] = th
 
 
-# name: (Python function, number of array arguments, number of float arguments)
+# Dropout after a relu hidden layer, in one pass forward and one backward
+# instead of five and two. The same IEEE operations as the NumPy path of
+# ``_network.Backprop`` in the same order, compiled without fast-math: the
+# results are bit for bit the NumPy path's.
+
+
+def _relu_dropout(Z, bias, bits, threshold, scale, mask, dropped):
+    """Z := max(Z + b, 0); mask := scale where bits ≥ threshold, else 0;
+    dropped := Z · mask."""
+    zero = scale - scale
+    n, k = Z.shape
+    for i in range(n):
+        for j in range(k):
+            z = Z[i, j] + bias[j]
+            if z < zero:  # np.maximum(z, 0): NaN stays NaN
+                z = zero
+            m = scale if bits[i, j] >= threshold else zero
+            Z[i, j] = z
+            mask[i, j] = m
+            dropped[i, j] = z * m
+
+
+def _relu_dropout_backward(delta, mask, A):
+    """δ := (δ · mask) · [A > 0], the error through dropout and the relu."""
+    n, k = delta.shape
+    for i in range(n):
+        for j in range(k):
+            delta[i, j] = (delta[i, j] * mask[i, j]) * (A[i, j] > 0)
+
+
+def _update_arguments(n_arrays, n_floats):
+    """Example arguments of an update kernel: θ-like arrays, n_coef, floats."""
+
+    def example(dtype):
+        arrays = [np.empty(0, dtype) for _ in range(n_arrays)]
+        floats = [dtype.type(0) for _ in range(n_floats)]
+        return (*arrays, 0, *floats)
+
+    return example
+
+
+def _relu_dropout_arguments(dtype):
+    matrix = np.empty((0, 0), dtype)
+    bits = np.empty((0, 0), np.uint32)
+    return matrix, np.empty(0, dtype), bits, np.uint32(0), dtype.type(1), matrix, matrix
+
+
+def _backward_arguments(dtype):
+    matrix = np.empty((0, 0), dtype)
+    return matrix, matrix, matrix
+
+
+# name: (Python function, fast-math, dtype -> arguments of the types of a
+# real call on empty arrays: compiling with them is a no-op call)
 _KERNELS = {
-    "sgd": (_sgd, 2, 3),
-    "momentum": (_momentum, 3, 4),
-    "nesterov": (_nesterov, 3, 4),
-    "rmsprop": (_rmsprop, 3, 6),
-    "adam": (_adam, 4, 8),
+    "sgd": (_sgd, True, _update_arguments(2, 3)),
+    "momentum": (_momentum, True, _update_arguments(3, 4)),
+    "nesterov": (_nesterov, True, _update_arguments(3, 4)),
+    "rmsprop": (_rmsprop, True, _update_arguments(3, 6)),
+    "adam": (_adam, True, _update_arguments(4, 8)),
+    "relu_dropout": (_relu_dropout, False, _relu_dropout_arguments),
+    "relu_dropout_backward": (_relu_dropout_backward, False, _backward_arguments),
 }
 
 
@@ -277,19 +341,20 @@ class use_numba:
 
 def _jit(name, cache):
     numba = _import_numba()
+    function, fastmath, _ = _KERNELS[name]
     # error_model="numpy": x / 0 is ±inf or NaN as in NumPy, not an exception
     # (the check for it would also keep the loops from being vectorised)
     return numba.njit(
-        cache=cache, nogil=True, error_model="numpy", fastmath=set(FASTMATH)
-    )(_KERNELS[name][0])
+        cache=cache,
+        nogil=True,
+        error_model="numpy",
+        fastmath=set(FASTMATH) if fastmath else False,
+    )(function)
 
 
 def _example_arguments(name, dtype):
     """Arguments of the types of a real call, on empty arrays (a no-op call)."""
-    _, n_arrays, n_floats = _KERNELS[name]
-    arrays = [np.empty(0, dtype) for _ in range(n_arrays)]
-    floats = [dtype.type(0) for _ in range(n_floats)]
-    return (*arrays, 0, *floats)
+    return _KERNELS[name][2](np.dtype(dtype))
 
 
 def _compile(name, dtype):

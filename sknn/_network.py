@@ -16,6 +16,7 @@ Backpropagation runs the error δ from the output back:
 import numpy as np
 import scipy.sparse as sp
 
+from . import _kernels
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._loss import OUTPUTS, cost, weighted_loss_sum
 
@@ -147,21 +148,28 @@ class Backprop:
         ]
         self._l2 = None  # (λ/Σw) Θ, allocated at the first use of λ > 0
 
+    def _dropout_bits(self, shape, rate):
+        """32 random bits per unit straight from the bit generator, and the
+        threshold at or above which a unit is kept (probability 1 − rate).
+
+        As exact as a uniform float (more so than float32's 24 bits), at
+        about half the cost of turning the bits into floats first.
+        """
+        size = shape[0] * shape[1]
+        raw = self.rng.bit_generator.random_raw((size + 1) // 2)  # uint64
+        bits = raw.view(np.uint32)[:size].reshape(shape)
+        return bits, np.uint32(min(round(rate * 2**32), 2**32 - 1))
+
+    def _keep_scale(self, rate):
+        # in the network's dtype: a Python float would make NumPy compute the
+        # bool × float product in float64
+        return self.dtype.type(1.0 / (1.0 - rate))
+
     def _draw_mask(self, mask, rate):
         """Inverted dropout: keep a unit with probability 1 − rate, scale it by
-        1/(1 − rate), so predictions need no rescaling.
-
-        Each unit gets 32 random bits straight from the bit generator and is
-        kept when they read at least rate·2³²: as exact as a uniform float
-        (more so than float32's 24 bits), at about half the cost of turning
-        the bits into floats first.
-        """
-        raw = self.rng.bit_generator.random_raw((mask.size + 1) // 2)  # uint64
-        bits = raw.view(np.uint32)[: mask.size].reshape(mask.shape)
-        keep = bits >= np.uint32(min(round(rate * 2**32), 2**32 - 1))
-        # the scale in the network's dtype: a Python float would make NumPy
-        # compute the bool × float product in float64
-        np.multiply(keep, self.dtype.type(1.0 / (1.0 - rate)), out=mask)
+        1/(1 − rate), so predictions need no rescaling."""
+        bits, threshold = self._dropout_bits(mask.shape, rate)
+        np.multiply(bits >= threshold, self._keep_scale(rate), out=mask)
 
     def forward(self, X, theta, train):
         """Forward pass; returns the logits buffer and each layer's input."""
@@ -170,13 +178,22 @@ class Backprop:
         n = X.shape[0]
         activate = ACTIVATIONS[net.activation]
         inputs = [X]
+        fused = self._fused_dropout_kernel("relu_dropout", theta) if train else None
         for layer, (W, b) in enumerate(zip(coefs, intercepts)):
             Z = _matmul(inputs[-1], W, self.Z[layer][:n])
+            rate = net.dropout[layer] if layer < len(coefs) - 1 else 0.0
+            if train and rate > 0 and fused is not None:
+                # bias, relu, mask and product in one pass, bit for bit the
+                # same as the lines below
+                mask, dropped = self.masks[layer][:n], self.dropped[layer][:n]
+                bits, threshold = self._dropout_bits(mask.shape, rate)
+                fused(Z, b, bits, threshold, self._keep_scale(rate), mask, dropped)
+                inputs.append(dropped)
+                continue
             Z += b
             if layer == len(coefs) - 1:
                 return Z, inputs
             activate(Z)
-            rate = net.dropout[layer]
             if train and rate > 0:
                 mask = self.masks[layer][:n]
                 self._draw_mask(mask, rate)
@@ -231,6 +248,11 @@ class Backprop:
         else:
             delta *= (weights / sum_w)[:, None].astype(self.dtype, copy=False)
         derivative = DERIVATIVES[net.activation]
+        fused = (
+            self._fused_dropout_kernel("relu_dropout_backward", theta)
+            if train
+            else None
+        )
         for layer in range(len(coefs) - 1, -1, -1):
             A_in = inputs[layer]
             _matmul(A_in.T, delta, grad_coefs[layer])
@@ -238,9 +260,13 @@ class Backprop:
             if layer == 0:
                 break
             delta_in = np.matmul(delta, coefs[layer].T, out=self.delta[layer - 1][:n])
-            if self.masks[layer - 1] is not None and train:
-                delta_in *= self.masks[layer - 1][:n]
-            derivative(self.Z[layer - 1][:n], delta_in)
+            mask, A = self.masks[layer - 1], self.Z[layer - 1][:n]
+            if mask is not None and train and fused is not None:
+                fused(delta_in, mask[:n], A)
+            else:
+                if mask is not None and train:
+                    delta_in *= mask[:n]
+                derivative(A, delta_in)
             delta = delta_in
         if alpha and include_l2:
             # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
@@ -248,6 +274,13 @@ class Backprop:
             np.multiply(theta[: net.n_coef], alpha / sum_w, out=l2)
             grad[: net.n_coef] += l2
         return float(J)
+
+    def _fused_dropout_kernel(self, name, theta):
+        """The numba kernel ``name`` of ``_kernels`` when it applies here (a
+        relu network with dropout, large enough for the kernels), else None."""
+        if self.network.activation != "relu" or not any(self.network.dropout):
+            return None
+        return _kernels.get_kernel(name, theta)
 
     def _l2_buffer(self):
         if self._l2 is None:

@@ -150,3 +150,60 @@ def test_dropout_is_off_when_not_training():
     assert np.allclose(logits, expected)
     train_logits, _ = backprop.forward(X, theta, train=True)
     assert not np.allclose(train_logits, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fused_relu_dropout_kernels_equal_numpy_bit_for_bit(dtype, weighted):
+    """numba's one-pass relu + dropout (forward and backward) gives exactly
+    the NumPy path's J, gradient and random stream, on a full and a short
+    batch (the buffers sliced to fewer rows)."""
+    pytest.importorskip("numba")
+    from sknn import _kernels
+
+    rng = np.random.default_rng(3)
+    X, T, out_activation, n_out = _problem("multiclass", rng, n=12, n_features=6)
+    X = X.astype(dtype)
+    w = rng.uniform(0.5, 2, len(X)).astype(dtype) if weighted else None
+    network = Network((6, 9, 7, n_out), "relu", out_activation, (0.3, 0.5))
+    theta = network.initialize(rng, dtype)
+    results = {}
+    for enable in (False, True):
+        with _kernels.use_numba(enable):
+            backprop = Backprop(network, len(X), dtype, np.random.default_rng(5))
+            runs = []
+            for rows in (slice(None), slice(0, 5)):
+                grad = np.empty_like(theta)
+                weights = None if w is None else w[rows]
+                J = backprop.loss_and_gradient(
+                    X[rows], T[rows], weights, theta, grad, 0.1
+                )
+                runs.append((J, grad, backprop.masks[0][:5].copy()))
+            results[enable] = runs
+    assert ("relu_dropout", np.dtype(dtype)) in _kernels._compiled
+    assert ("relu_dropout_backward", np.dtype(dtype)) in _kernels._compiled
+    for (J_numpy, grad_numpy, mask_numpy), (J_numba, grad_numba, mask_numba) in zip(
+        results[False], results[True]
+    ):
+        assert J_numba == J_numpy
+        np.testing.assert_array_equal(grad_numba, grad_numpy)
+        np.testing.assert_array_equal(mask_numba, mask_numpy)
+        assert np.any(mask_numpy == 0) and np.any(mask_numpy > 1)
+
+
+def test_fused_relu_dropout_kernel_keeps_nan():
+    """A NaN pre-activation stays NaN through the fused relu (np.maximum's
+    rule), so divergence is still seen."""
+    pytest.importorskip("numba")
+    from sknn import _kernels
+
+    network = Network((3, 4, 2), "relu", "softmax", (0.5,))
+    theta = network.initialize(np.random.default_rng(0), np.float64)
+    theta[network.n_coef] = np.nan  # the first hidden unit's bias
+    X = np.ones((3, 3))
+    for enable in (False, True):
+        with _kernels.use_numba(enable):
+            backprop = Backprop(network, 3, np.float64, np.random.default_rng(0))
+            backprop.forward(X, theta, train=True)
+            assert np.isnan(backprop.Z[0][:, 0]).all()
+            assert not np.isnan(backprop.Z[0][:, 1:]).any()
