@@ -3,7 +3,7 @@
 ::
 
     python benchmarks/bench_mnist.py ../shared/data/mnist.npz [--quick]
-                                     [--epochs N] [--threads N]
+                                     [--epochs N] [--threads N] [--rounds R]
 
 Contenders, run one after another, each in its own subprocess:
 
@@ -30,6 +30,12 @@ of the training (peak resident set size over the timed training, minus the
 resident size before it, so that the data, imports and interpreter are not
 counted), the test accuracy after the warm-up and timed epochs, and the
 ratios sknn / peer in the same dtype.
+
+With ``--rounds R`` every contender runs R times, the contenders taking turns
+(round 1 of each, then round 2 of each, ...), and the table reports the median
+of each contender's R epoch (and predict) times and its largest peak memory:
+on a machine whose speed drifts by tens of per cent from minute to minute
+(this project's, a shared 2-core VM), one round lets the drift decide ratios.
 
 Thread counts are pinned identically for every contender: threadpoolctl limits
 every BLAS and OpenMP pool in the process, ``torch.set_num_threads`` limits
@@ -428,7 +434,7 @@ def report(results, peaks, args):
                 f"| {ours['peak_mb'] / max(peer['peak_mb'], 1e-9):.2f} |"
             )
     print()
-    print("Epoch times (s), warm-up first:")
+    print("Epoch times (s), warm-up first, round after round:")
     for r in results:
         times = ", ".join(f"{t:.2f}" for t in r["epochs_s"])
         print(f"  {r['name']:<12} {r['dtype']:<8} {times}")
@@ -440,6 +446,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="10k/2k subset")
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs (>= 1)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every contender this many times, in turn, and report medians",
+    )
     parser.add_argument(
         "--only", nargs="+", choices=list(CONTENDERS), help="a subset of contenders"
     )
@@ -465,16 +477,32 @@ def main():
         d: in_subprocess([*common, "--worker", "matmul", "--dtype", d], args.threads)
         for d in ("float32", "float64")
     }
-    results = []
-    for name in names:
-        for dtype in DATA_DTYPES.get(name, ("float32", "float64")):
-            print(f"running {name} {dtype} ...", file=sys.stderr, flush=True)
-            results.append(
-                in_subprocess(
-                    [*common, "--worker", name, "--dtype", dtype], args.threads
+    runs = {}  # (name, dtype) -> one result per round
+    for round_ in range(args.rounds):
+        for name in names:
+            for dtype in DATA_DTYPES.get(name, ("float32", "float64")):
+                print(
+                    f"round {round_ + 1}/{args.rounds}: {name} {dtype} ...",
+                    file=sys.stderr,
+                    flush=True,
                 )
-            )
-    report(results, peaks, args)
+                runs.setdefault((name, dtype), []).append(
+                    in_subprocess(
+                        [*common, "--worker", name, "--dtype", dtype], args.threads
+                    )
+                )
+    report([combine(rounds) for rounds in runs.values()], peaks, args)
+
+
+def combine(rounds):
+    """One contender's result over the rounds: the medians of its epoch and
+    predict times and the largest peak memory; every epoch time is kept."""
+    result = dict(rounds[0])
+    result["epoch_s"] = statistics.median(r["epoch_s"] for r in rounds)
+    result["predict_s"] = statistics.median(r["predict_s"] for r in rounds)
+    result["peak_mb"] = max(r["peak_mb"] for r in rounds)
+    result["epochs_s"] = [t for r in rounds for t in r["epochs_s"]]
+    return result
 
 
 if __name__ == "__main__":

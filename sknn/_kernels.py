@@ -36,7 +36,8 @@ and its product in one pass forward (five NumPy passes), the mask and the
 relu's derivative in one pass backward (two). They repeat the NumPy path's
 IEEE operations in its order without fast-math, so their results are bit
 for bit the NumPy path's; the random bits are drawn by NumPy as before. On
-the seed's MNIST network they save about 0.1 ms a layer and step.
+the seed's MNIST network they save 0.1 to 0.2 ms a layer and step, 4% to 5% of
+the step (``benchmarks/bench_step.py``).
 
 The environment variable ``SKNN_KERNELS`` chooses the path: ``auto`` (the
 default: numba from ``MIN_PARAMS`` parameters on, when it is installed),

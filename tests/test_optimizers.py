@@ -319,6 +319,22 @@ def test_small_models_never_import_numba(monkeypatch):
         assert optimizer.scratch is not None  # the NumPy path ran
 
 
+def test_small_dropout_fit_never_imports_numba(monkeypatch):
+    """The relu + dropout kernels follow the same size rule: a small network
+    with dropout trains without numba (the digits benchmark's case)."""
+    from sklearn.datasets import load_digits
+
+    from sknn import MLPClassifier
+
+    def fail():
+        raise AssertionError("numba imported for a small model")
+
+    monkeypatch.setattr(_kernels, "_import_numba", fail)
+    _kernels._mode = "auto"
+    X, y = load_digits(return_X_y=True)
+    MLPClassifier((32,), dropout=0.2, max_iter=2, random_state=0).fit(X / 16, y)
+
+
 def test_without_numba_everything_takes_numpy(monkeypatch):
     monkeypatch.setattr(_kernels, "_numba", False)  # as if the import had failed
     monkeypatch.setattr(_kernels, "_warned_missing", False)

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import load_iris
@@ -108,6 +109,9 @@ CONSTANT_CASES = {
 }
 
 
+SCIPY_VERSION = tuple(int(part) for part in scipy.__version__.split(".")[:2])
+
+
 def _constant_fit(case, dtype):
     """The fit whose probabilities ``BEFORE_SCHEDULES`` stores (the code of
     1a7053d ran this same function)."""
@@ -131,7 +135,16 @@ def _constant_fit(case, dtype):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", list(CONSTANT_CASES))
 def test_constant_is_bit_identical_to_the_model_before_schedules(case, dtype):
-    assert _constant_fit(case, dtype) == BEFORE_SCHEDULES[case, dtype]
+    probabilities = _constant_fit(case, dtype)
+    if case == "lbfgs" and SCIPY_VERSION < (1, 15):
+        # the stored values come from scipy >= 1.15, whose L-BFGS-B is a C
+        # rewrite of the Fortran one before it; the two differ in the last
+        # bits (4e-15 relative here), whatever sknn does
+        np.testing.assert_allclose(
+            probabilities, BEFORE_SCHEDULES[case, dtype], rtol=1e-12
+        )
+        return
+    assert probabilities == BEFORE_SCHEDULES[case, dtype]
 
 
 # ------------------------------------------------------------------ formulas
