@@ -207,3 +207,43 @@ def test_fused_relu_dropout_kernel_keeps_nan():
             backprop.forward(X, theta, train=True)
             assert np.isnan(backprop.Z[0][:, 0]).all()
             assert not np.isnan(backprop.Z[0][:, 1:]).any()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fit_with_fused_dropout_kernels_matches_numpy_path(dtype):
+    """A whole fit through the fused kernels (relu, dropout on both layers,
+    sample weights, a hold-out with early stopping, a short last batch)
+    follows the NumPy path: the same epochs, the same history to the
+    optimiser's rounding, and the same predictions."""
+    pytest.importorskip("numba")
+    from sklearn.datasets import load_digits
+
+    from sknn import MLPClassifier, _kernels
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:500] / 16, y[:500]
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    models = {}
+    for enable in (False, True):
+        with _kernels.use_numba(enable):
+            models[enable] = MLPClassifier(
+                (24, 16),
+                dropout=(0.2, 0.1),
+                solver="adam",
+                learning_rate=0.01,
+                batch_size=96,
+                max_iter=15,
+                early_stopping=True,
+                n_iter_no_change=4,
+                dtype=dtype,
+                random_state=0,
+            ).fit(X, y, sample_weight=w)
+    numpy_fit, numba_fit = models[False], models[True]
+    rtol = 1e-3 if dtype == "float32" else 1e-8
+    assert numba_fit.n_iter_ == numpy_fit.n_iter_
+    np.testing.assert_allclose(
+        numba_fit.history_["val_loss"], numpy_fit.history_["val_loss"], rtol=rtol
+    )
+    np.testing.assert_allclose(
+        numba_fit.predict_proba(X), numpy_fit.predict_proba(X), rtol=rtol, atol=1e-6
+    )
