@@ -182,7 +182,7 @@ class Backprop:
         for layer, (W, b) in enumerate(zip(coefs, intercepts)):
             Z = _matmul(inputs[-1], W, self.Z[layer][:n])
             rate = net.dropout[layer] if layer < len(coefs) - 1 else 0.0
-            if train and rate > 0 and fused is not None:
+            if rate > 0 and fused is not None:  # fused is None unless training
                 # bias, relu, mask and product in one pass, bit for bit the
                 # same as the lines below
                 mask, dropped = self.masks[layer][:n], self.dropped[layer][:n]
@@ -261,7 +261,7 @@ class Backprop:
                 break
             delta_in = np.matmul(delta, coefs[layer].T, out=self.delta[layer - 1][:n])
             mask, A = self.masks[layer - 1], self.Z[layer - 1][:n]
-            if mask is not None and train and fused is not None:
+            if mask is not None and fused is not None:  # None unless training
                 fused(delta_in, mask[:n], A)
             else:
                 if mask is not None and train:

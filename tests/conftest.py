@@ -1,7 +1,8 @@
 """Shared fixtures, constants and checks.
 
 Fixtures: small, deterministic data sets. Constants: ``SMALL`` (a network
-that fits in milliseconds), ``SOLVERS`` and ``GRADIENT_SOLVERS``. Checks used
+that fits in milliseconds), ``SOLVERS`` and ``GRADIENT_SOLVERS``;
+``version(module)``, a dependency's (major, minor). Checks used
 by several test files: a hand-written forward pass, the probability checks,
 model comparisons, and the snapshot a failed call must leave untouched.
 
@@ -37,6 +38,11 @@ FAST = {
 SMALL = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
 SOLVERS = ["sgd", "rmsprop", "adam", "lbfgs"]
 GRADIENT_SOLVERS = ["sgd", "rmsprop", "adam"]
+
+
+def version(module):
+    """(major, minor) of an imported module, for tests that depend on it."""
+    return tuple(int(part) for part in module.__version__.split(".")[:2])
 
 
 # ---------------------------------------------------------------- fixtures

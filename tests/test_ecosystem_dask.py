@@ -8,6 +8,8 @@ from _ecosystem_data import mixed_frame, mixed_pipeline
 from joblib import parallel_config
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+from conftest import version
+
 distributed = pytest.importorskip("distributed")
 
 GRID = {
@@ -27,12 +29,9 @@ def search(n_jobs):
     )
 
 
-SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
-
-
 @pytest.mark.filterwarnings("ignore:Port .* is already in use")
 @pytest.mark.xfail(
-    SKLEARN_VERSION < (1, 9),
+    version(sklearn) < (1, 9),
     reason="scikit-learn before 1.9 mixes up the arguments of a pipeline's "
     "ColumnTransformer on joblib's Dask backend (AttributeError: 'dict' object "
     "has no attribute 'transform'; scikit-learn issue 34005, fixed by pull "

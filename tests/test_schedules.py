@@ -18,6 +18,7 @@ from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
+from conftest import version
 from sknn import MLPClassifier, MLPRegressor
 
 # short fits on purpose: their "not converged" warnings say nothing here
@@ -109,9 +110,6 @@ CONSTANT_CASES = {
 }
 
 
-SCIPY_VERSION = tuple(int(part) for part in scipy.__version__.split(".")[:2])
-
-
 def _constant_fit(case, dtype):
     """The fit whose probabilities ``BEFORE_SCHEDULES`` stores (the code of
     1a7053d ran this same function)."""
@@ -136,7 +134,7 @@ def _constant_fit(case, dtype):
 @pytest.mark.parametrize("case", list(CONSTANT_CASES))
 def test_constant_is_bit_identical_to_the_model_before_schedules(case, dtype):
     probabilities = _constant_fit(case, dtype)
-    if case == "lbfgs" and SCIPY_VERSION < (1, 15):
+    if case == "lbfgs" and version(scipy) < (1, 15):
         # the stored values come from scipy >= 1.15, whose L-BFGS-B is a C
         # rewrite of the Fortran one before it; the two differ in the last
         # bits (4e-15 relative here), whatever sknn does
