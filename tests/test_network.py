@@ -247,3 +247,31 @@ def test_fit_with_fused_dropout_kernels_matches_numpy_path(dtype):
     np.testing.assert_allclose(
         numba_fit.predict_proba(X), numpy_fit.predict_proba(X), rtol=rtol, atol=1e-6
     )
+
+
+def test_regressor_partial_fit_and_warm_start_through_fused_kernels():
+    """The regressor's partial_fit chunks and a warm-started fit through the
+    fused kernels follow the NumPy path (float64, to the optimiser's rounding)."""
+    pytest.importorskip("numba")
+    from sklearn.datasets import make_regression
+
+    from sknn import MLPRegressor, _kernels
+
+    X, y = make_regression(300, 8, noise=5.0, random_state=0)
+    y = y / y.std()
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    models = {}
+    for enable in (False, True):
+        with _kernels.use_numba(enable):
+            reg = MLPRegressor(
+                (16, 12), dropout=0.2, batch_size=64, max_iter=5, random_state=0
+            )
+            for rows in (slice(0, 150), slice(150, 300)):
+                reg.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+            models[enable] = reg.set_params(warm_start=True).fit(X, y)
+    numpy_fit, numba_fit = models[False], models[True]
+    assert numba_fit.n_iter_ == numpy_fit.n_iter_
+    np.testing.assert_allclose(
+        numba_fit.history_["loss"], numpy_fit.history_["loss"], rtol=1e-8
+    )
+    np.testing.assert_allclose(numba_fit.predict(X), numpy_fit.predict(X), rtol=1e-8)
