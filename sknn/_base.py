@@ -57,7 +57,7 @@ from ._sklearn_compat import (
     with_callbacks,
 )
 from ._summary import layer_table
-from ._training import Plan, run, warn_if_not_converged
+from ._training import LBFGSError, Plan, run, warn_if_not_converged
 
 GRADIENT_SOLVERS = ("sgd", "rmsprop", "adam")
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -149,6 +149,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "early_stopping": ["boolean"],
         "early_stopping_metric": [str],
@@ -181,6 +182,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         power_t: float = 0.5,
         batch_size: int | str = "auto",
         max_iter: int = 200,
+        max_fun: int = 15000,
         dropout: float | Sequence[float] = 0.0,
         early_stopping: bool = False,
         early_stopping_metric: str = "loss",
@@ -209,6 +211,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         self.power_t = power_t
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.max_fun = max_fun
         self.dropout = dropout
         self.early_stopping = early_stopping
         self.early_stopping_metric = early_stopping_metric
@@ -301,6 +304,12 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         >>> bool(reg.score(X, X[:, 0] ** 2) > 0.9)
         True
         """
+        if X_val is None and (y_val is not None or sample_weight_val is not None):
+            given = "y_val" if y_val is not None else "sample_weight_val"
+            raise ValueError(
+                f"{given} was given without X_val: pass X_val and y_val together "
+                f"(and sample_weight_val with them), or drop {given}."
+            )
         return self._transaction(
             self._fit,
             X,
@@ -338,7 +347,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
     def _settings(self):
         """Validate the parameters; the ones the training code reshapes."""
         self._validate_params()
-        for name in ("batch_size", "max_iter", "n_iter_no_change"):
+        for name in ("batch_size", "max_iter", "max_fun", "n_iter_no_change"):
             if isinstance(getattr(self, name), bool):  # bool passes as Integral
                 raise self._invalid(name, "an int, not a bool")
         try:
@@ -403,7 +412,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
     def _fit_dtype(self, continuing, incremental):
         """The dtype(s) ``validate_data`` may leave X in."""
-        if continuing and (incremental or self.dtype is None):
+        if continuing and self.dtype is None:
             # a model keeps its dtype across chunks and warm starts, unless
             # the user asks for another one
             return self.coefs_[0].dtype
@@ -453,10 +462,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         callbacks = self._callbacks(X, data, sample_weight, plan, snapshot, incremental)
         schedule = self._schedule(plan, continuing, incremental)
         stopping = self._stopping(plan, incremental, schedule)
-        guard = DivergenceGuard(
-            self._reference_loss if continuing and incremental else None,
-            None if plan.optimizer is None else self.learning_rate,
-        )
+        guard = DivergenceGuard(schedule, lambda: self._data_hint(data))
         history = History(
             copy.deepcopy(dict(self.history_)) if continuing else {}
         )
@@ -471,17 +477,56 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             guard,
             ProgressLine(self.verbose, len(train)),
         ]
-        result = run(plan, theta, [o for o in observers if o is not None])
+        try:
+            result = run(plan, theta, [o for o in observers if o is not None])
+        except LBFGSError as error:
+            raise self._no_lbfgs_step(error, data) from None
         warn_if_not_converged(plan, result, stopping.patience)
         # training succeeded: only now does the estimator change
         self._commit(network, result, history, stopping, continuing, len(train))
         self._set_model(network, result.theta.copy(), targets)
         self._optimizer, self._rng = plan.optimizer, rng
         self._schedule_state = None if schedule is None else schedule.state
-        self._reference_loss = guard.reference_loss
         if callbacks is not None:
-            callbacks.end_fit()
+            try:
+                callbacks.end_fit()
+            except KeyboardInterrupt:  # the fit is committed: keep it
+                warn_user(
+                    "Training was interrupted while scikit-learn's callbacks "
+                    f"ended the fit; the model keeps its {result.n_epochs} "
+                    "epoch(s) of this call.",
+                    UserWarning,
+                )
         return self
+
+    def _no_lbfgs_step(self, error, data):
+        """The error for an L-BFGS run that accepted no iterate."""
+        result = error.result
+        if result.status == 0:  # SciPy's tests hold at the initial weights
+            return ValueError(
+                "L-BFGS stopped before its first iteration: the gradient at the "
+                f"initial weights already meets tol={self.tol:g} (SciPy's "
+                "gradient tolerance), so nothing was learnt. Lower tol."
+            )
+        hint = self._data_hint(data)
+        return ValueError(
+            f"L-BFGS accepted no step from the initial weights (status="
+            f"{result.status}: {result.message}); J(Θ) there is "
+            f"{error.initial_loss:.4g}. {hint[0].upper()}{hint[1:]}."
+        )
+
+    def _data_hint(self, data):
+        """What to scale when J(Θ) cannot be computed from the first weights."""
+        X = data.X.data if sp.issparse(data.X) else data.X
+        largest_X = float(np.max(np.abs(X))) if X.size else 0.0
+        if not self._y_numeric:
+            return f"the features X reach {largest_X:.3g} in magnitude: scale them"
+        largest_y = float(np.max(np.abs(data.y))) if data.y.size else 0.0
+        return (
+            f"the targets y reach {largest_y:.3g} in magnitude (the features X "
+            f"{largest_X:.3g}): scale y, e.g. with sklearn.compose."
+            "TransformedTargetRegressor(transformer=StandardScaler())"
+        )
 
     def _check_monitor(self):
         """``early_stopping_metric`` is "loss" or a name of ``scoring``, and
@@ -572,6 +617,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             y_numeric=self._y_numeric,
         )
         _check_magnitude(X)
+        if self._y_numeric:
+            _check_magnitude(y, "y", X.dtype)
         targets = self._encode_targets(
             y, X.dtype, continuing=continuing, incremental=incremental, classes=classes
         )
@@ -653,10 +700,17 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
                 random_state=int(rng.integers(np.iinfo(np.int32).max)),
             )
         except ValueError as error:
+            n_classes = len(np.unique(self._stratify(data.targets, data.y)))
+            if n - n_val < n_classes:  # too few rows left for training
+                advice = "Use a smaller validation_fraction, more data"
+            elif n_val < n_classes:
+                advice = "Use a larger validation_fraction, more data"
+            else:  # a class too rare to be in both parts
+                advice = "Use more data"
             raise ValueError(
                 f"validation_fraction={fraction} cannot hold out a validation set "
-                f"with every class of y in it: {error} Use a larger "
-                "validation_fraction, more data, or validation_fraction=None."
+                f"with every class of y in it: {error} {advice}, or "
+                "validation_fraction=None."
             ) from error
         train_index.sort()
         val_index.sort()
@@ -699,15 +753,20 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             shuffle=self.shuffle,
             rng=rng,
             tol=self.tol,
+            max_fun=self.max_fun,
             first_epoch=first_epoch,
         )
 
     def _stopping(self, plan, incremental, schedule):
         early = self.early_stopping and plan.validation is not None
+        # L-BFGS stops on tol as SciPy's gtol, as scikit-learn's does; the
+        # patience rule watches only a hold-out there
+        lbfgs = plan.optimizer is None
         return Stopping(
             monitor=f"val_{self.early_stopping_metric}" if early else "loss",
             tol=self.tol,
-            patience=None if incremental else self.n_iter_no_change,
+            patience=None if incremental or (lbfgs and not early)
+            else self.n_iter_no_change,
             keep_best=early,
             greater_is_better=early and self.early_stopping_metric != "loss",
             # "adaptive" lowers the rate where the rule would stop
@@ -724,13 +783,13 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         else:
             state = copy.copy(state)  # a failed call leaves the model's alone
             if not incremental:
-                state.step = 0  # each fit runs its own cosine
-        steps_per_epoch = math.ceil(len(plan.train) / plan.batch_size)
+                state.epochs = 0  # each fit runs its own cosine
         return Schedule(
             self.learning_rate_schedule,
             state,
             self.power_t,
-            total_steps=self.max_iter * steps_per_epoch,
+            max_iter=self.max_iter,
+            steps_per_epoch=math.ceil(len(plan.train) / plan.batch_size),
         )
 
     def _generator(self, resume):
@@ -851,19 +910,27 @@ def _check_weights(weights, name):
         )
 
 
-def _check_magnitude(X):
-    """Features so large that products with the weights overflow (the
-    optimiser squares gradients of the size of X) need scaling first."""
-    values = X.data if sp.issparse(X) else X
+def _check_magnitude(values, name="X", dtype=None):
+    """Features (or regression targets) so large that J(Θ) or its gradient
+    overflow (the optimiser squares gradients of the size of X; the squared
+    error squares y) need scaling first: |values| < √(dtype max)."""
+    dtype = np.dtype(dtype or values.dtype)
+    values = values.data if sp.issparse(values) else values
     if values.size == 0:
         return
-    limit = np.sqrt(np.finfo(X.dtype).max)
+    limit = np.sqrt(np.finfo(dtype).max)
     largest = max(abs(float(values.max())), abs(float(values.min())))
     if largest >= limit:
+        fix = (
+            "scale the features first, e.g. with sklearn.preprocessing."
+            "StandardScaler"
+            if name == "X"
+            else "scale the targets first, e.g. with sklearn.compose."
+            "TransformedTargetRegressor(transformer=StandardScaler())"
+        )
         raise ValueError(
-            f"X holds values up to {largest:.3g} in magnitude, too large to "
-            f"train on in {X.dtype.name} (limit {limit:.3g}): scale the "
-            "features first, e.g. with sklearn.preprocessing.StandardScaler."
+            f"{name} holds values up to {largest:.3g} in magnitude, too large "
+            f"to train on in {dtype.name} (limit {limit:.3g}): {fix}."
         )
 
 

@@ -218,7 +218,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return Targets(
             kind=train.kind,
-            T=_targets.encode(y_val, train.classes, train.kind, data.X.dtype),
+            T=_targets.encode(
+                y_val, train.classes, train.kind, data.X.dtype, name="y_val"
+            ),
             output=train.output,
             n_outputs=train.n_outputs,
             classes=train.classes,

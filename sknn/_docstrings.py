@@ -27,8 +27,9 @@ or callable, default="constant"
           unless the rate is already at most 1e-6, the rate is divided by 5,
           the patience count restarts and training goes on (scikit-learn's
           rule). Needs ``n_iter_no_change``.
-        - "cosine": α · ½ (1 + cos(π s / S)) at step s of S = ``max_iter`` ×
-          steps per epoch, down to 0 (Keras' ``CosineDecay``). Each ``fit``,
+        - "cosine": α · ½ (1 + cos(π s / S)) with s / S = (c + k / K) /
+          ``max_iter`` at step k of the K steps of an epoch, c the epochs
+          completed, down to 0 (Keras' ``CosineDecay``). Each ``fit``,
           warm-started or not, runs its own cosine over its ``max_iter``
           epochs.
         - a callable ``f(epoch, learning_rate) -> float``, called before each
@@ -39,9 +40,10 @@ or callable, default="constant"
         ``history_["learning_rate"]`` holds the rate each epoch started with.
         ``warm_start`` continues "invscaling" (from ``t_``), "adaptive" (from
         the lowered rate) and the callable's epoch count. ``partial_fit``
-        continues every schedule across calls: "cosine" counts its steps
-        across calls, with S = ``max_iter`` × the steps of one call, and stays
-        at 0 once S steps are taken (so set ``max_iter`` to the number of calls
+        continues every schedule across calls: each call is an epoch of the
+        cosine, c the calls completed and K this call's steps, whatever the
+        sizes of the chunks; after ``max_iter`` calls the rate stays 0 and
+        every further call warns (so set ``max_iter`` to the number of calls
         planned); "adaptive" stays at its rate there, as ``partial_fit`` never
         applies the stopping rule. Changing ``learning_rate`` starts the
         schedule afresh.
@@ -51,6 +53,9 @@ or callable, default="constant"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     max_iter : int, default=200
         Epochs for the gradient solvers, iterations for L-BFGS.
+    max_fun : int, default=15000
+        L-BFGS only: the most evaluations of J(Θ) it may make (SciPy's
+        ``maxfun``, as scikit-learn's MLPs). Ignored by the gradient solvers.
     dropout : float or tuple of float, default=0.0
         Inverted-dropout rate of every hidden layer, or one rate per hidden
         layer, each in [0, 1). Applied while training only.
@@ -82,9 +87,13 @@ STOPPING = """\
 LOOP_AND_SOLVER = """\
     n_iter_no_change : int or None, default=10
         Stop once the monitored loss has not improved by ``tol`` for this many
-        epochs in a row; None always runs ``max_iter`` epochs.
+        epochs in a row; None always runs ``max_iter`` epochs. With "lbfgs"
+        this rule applies only with ``early_stopping=True`` (monitoring the
+        hold-out); otherwise L-BFGS stops as scikit-learn's does, on ``tol``
+        and ``max_iter``.
     tol : float, default=1e-4
-        Smallest improvement that counts.
+        Smallest improvement that counts. With "lbfgs" and no early stopping,
+        SciPy's gradient tolerance ``gtol`` (as in scikit-learn's MLPs).
     shuffle : bool, default=True
         Shuffle the training rows every epoch.
     random_state : int, RandomState instance or None, default=None

@@ -23,7 +23,7 @@ step.
 
 import numpy as np
 
-from ._exceptions import DivergenceError
+from ._exceptions import DivergenceError, warn_user
 from ._loss import cost, weighted_loss_sum
 from ._progress import Progress
 from ._training import evaluate
@@ -40,6 +40,18 @@ class LearningRate:
         self.samples_seen = samples_seen  # t_ before this call
         self.epochs_before = epochs_before
 
+    def on_run_begin(self, state, plan):
+        last = self.samples_seen + (plan.max_epochs - 1) * len(plan.train)
+        self.schedule.check(last)
+        if self.schedule.ended:
+            warn_user(
+                f"learning_rate_schedule='cosine' reached its end after "
+                f"max_iter={self.schedule.max_iter} epochs (partial_fit: calls): "
+                "the rate is 0, so this call changes no weight. Raise max_iter, "
+                "or fit again to restart the cosine.",
+                UserWarning,
+            )
+
     def on_epoch_begin(self, state, plan):
         epoch = self.epochs_before + state.completed
         rate = self.schedule.epoch_rate(epoch, self.samples_seen)
@@ -51,6 +63,7 @@ class LearningRate:
 
     def on_epoch_end(self, state, plan):
         self.samples_seen += len(plan.train)
+        self.schedule.end_epoch()
 
 
 class Validation:
@@ -146,26 +159,36 @@ class HistoryLog:
 
 class DivergenceGuard:
     """Raises ``DivergenceError`` once J(Θ) is non-finite or exceeds
-    ``DIVERGENCE_FACTOR`` times the model's first J.
+    ``DIVERGENCE_FACTOR`` times the call's first J.
 
     Each step's J comes from the forward pass of the step itself (the J of the
-    weights the previous step left); the weights that the call keeps are
+    weights the previous step left; L-BFGS: of each accepted iterate, never of
+    a trial point of its line search); the weights that the call keeps are
     checked once more at the end, so the last step of a call is checked too and
     the error blames the call that diverged.
+
+    The reference is the J of the call's first batch before its first step:
+    divergence is about what the steps do, not about the scale of the data a
+    later ``partial_fit`` call brings. A first J that is already non-finite is
+    the data's fault, not the rate's: ``data_hint()`` says which (y or X).
     """
 
-    def __init__(self, reference_loss, learning_rate):
-        self.reference_loss = reference_loss  # carried across partial_fit calls
-        self.learning_rate = learning_rate  # None for L-BFGS
+    def __init__(self, schedule=None, data_hint=None):
+        self.schedule = schedule  # _schedules.Schedule; None for L-BFGS
+        self.data_hint = data_hint or (lambda: "scale the features")
+        self.reference_loss = None
+
+    def on_run_begin(self, state, plan):
+        self.reference_loss = None
 
     def on_batch_end(self, state, plan):
-        self.check(state.batch_loss, state.epoch)
+        self.check(state.batch_loss, state.epoch, plan)
 
     def on_run_end(self, state, plan):
         kept = state.theta if state.kept_theta is None else state.kept_theta
         epoch = state.epoch - 1 if state.completed else state.epoch
         if not np.all(np.isfinite(kept)):
-            self.check(np.nan, epoch)
+            self.check(np.nan, epoch, plan)
         # J of the kept weights on the first rows, dropout off
         first = plan.train.batch(0, min(plan.batch_size, len(plan.train)))
         if first.total_weight > 0:
@@ -180,23 +203,37 @@ class DivergenceGuard:
                 plan.alpha,
                 sq_norm,
             )
-            self.check(J, epoch, after_last_step=True)
+            self.check(J, epoch, plan, after_last_step=True)
 
-    def check(self, J, epoch, after_last_step=False):
+    def check(self, J, epoch, plan, after_last_step=False):
         if self.reference_loss is None:
+            if not np.isfinite(J):
+                raise ValueError(
+                    f"The cost J(Θ) is {J} at the start of epoch {epoch}, "
+                    f"before any step of this call: {self.data_hint()}."
+                )
             self.reference_loss = J
         if np.isfinite(J) and J <= DIVERGENCE_FACTOR * max(self.reference_loss, 1.0):
             return
         what = f"became {J}" if not np.isfinite(J) else f"exploded to {J:.4g}"
         when = " after its last step" if after_last_step else ""
-        if self.learning_rate is None:
+        if plan.optimizer is None:
             advice = "Scale the features (e.g. StandardScaler) or raise alpha."
         else:
+            rate = plan.optimizer.learning_rate
             advice = (
-                f"learning_rate={self.learning_rate:g} is too large for this "
-                f"problem: lower it (e.g. to {self.learning_rate / 10:g}) or "
-                "scale the features."
+                f"learning_rate={rate:g} is too large for this problem: lower it "
+                f"(e.g. to {rate / 10:g}) or scale the features."
             )
+            if self.schedule is not None and rate != self.schedule.state.base_rate:
+                advice = (
+                    f"The rate in use, {rate:g} (learning_rate_schedule="
+                    f"{self.schedule.rule!r} from learning_rate="
+                    f"{self.schedule.state.base_rate:g}), is too large for this "
+                    f"problem: lower learning_rate (e.g. to "
+                    f"{self.schedule.state.base_rate / 10:g}) or scale the "
+                    "features."
+                )
         raise DivergenceError(
             f"Training diverged in epoch {epoch}{when}: the cost J(Θ) {what}. "
             + advice

@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from typing import Any
 
+from sklearn.utils.validation import check_is_fitted
+
 TITLES = {"accuracy": "Model accuracy", "r2": "Model R²", "loss": "Model loss"}
 NOT_METRICS = {"loss", "val_loss", "learning_rate"}
 
@@ -77,7 +79,11 @@ def plot_history(
             'plot_history needs matplotlib: pip install "sknn[plot]" (or '
             "pip install matplotlib)."
         ) from error
-    history = model if isinstance(model, dict) else model.history_
+    if isinstance(model, dict):
+        history = model
+    else:
+        check_is_fitted(model, "history_")
+        history = model.history_
     panels = _panels(history, learning_rate)
     if axes is None:
         figure, axes = plt.subplots(

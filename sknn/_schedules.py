@@ -10,8 +10,12 @@ invscaling     α / (t + 1)^power_t for a whole epoch, t the samples seen
                before it (scikit-learn's rule, updated at each epoch's end)
 adaptive       α until the stopping rule would stop; then, while the rate is
                above 1e-6, it is divided by 5 and training goes on
-cosine         α · ½ (1 + cos(π s / S)) at step s of S = max_iter × steps per
-               epoch (Keras' ``CosineDecay`` to 0); 0 once s ≥ S
+cosine         α · ½ (1 + cos(π s / S)), s/S = (c + k/K) / max_iter at step k
+               of the K steps of an epoch, c the epochs completed since the
+               schedule started (Keras' ``CosineDecay`` to 0); 0 once
+               s ≥ S. ``fit`` runs its own cosine over its ``max_iter``
+               epochs; in ``partial_fit`` each call is an epoch, so the
+               horizon is ``max_iter`` calls whatever their sizes
 callable f     f(epoch, rate) before each epoch (0-based, counting earlier
                calls), given the rate in use (Keras' ``LearningRateScheduler``)
 ============== ==============================================================
@@ -36,7 +40,7 @@ class ScheduleState:
 
     base_rate: float  # the ``learning_rate`` it started from
     rate: float  # the rate in use (adaptive and callable change it)
-    step: int = 0  # cosine: steps taken in its current run
+    epochs: int = 0  # cosine: epochs (partial_fit: calls) completed in its run
 
 
 class Schedule:
@@ -50,19 +54,41 @@ class Schedule:
         Updated in place as training goes.
     power_t : float
         invscaling's exponent.
-    total_steps : int
-        cosine's S.
+    max_iter : int
+        cosine's horizon in epochs (``partial_fit``: calls).
+    steps_per_epoch : int
+        K, the steps of each epoch of this call.
     """
 
-    def __init__(self, rule, state, power_t, total_steps):
+    def __init__(self, rule, state, power_t, max_iter, steps_per_epoch):
         self.rule = rule
         self.state = state
         self.power_t = power_t
-        self.total_steps = max(int(total_steps), 1)
+        self.max_iter = max_iter
+        self.steps_per_epoch = max(int(steps_per_epoch), 1)
+        self.step = 0  # k, the step within the current epoch
+
+    def check(self, last_samples_seen):
+        """Raise before training if invscaling's rate for the last epoch of
+        the call, after ``last_samples_seen`` samples, is not a usable number."""
+        if self.rule != "invscaling":
+            return
+        try:
+            rate = self.state.base_rate / (last_samples_seen + 1) ** self.power_t
+        except OverflowError:
+            rate = 0.0
+        if not rate > 0:
+            raise ValueError(
+                f"learning_rate_schedule='invscaling' with power_t={self.power_t:g} "
+                f"makes the rate α / (t + 1)^power_t underflow to 0 after "
+                f"t = {last_samples_seen} samples, so training would stop "
+                "learning: use a smaller power_t (scikit-learn's default is 0.5)."
+            )
 
     def epoch_rate(self, epoch, samples_seen):
         """The rate at the start of 0-based ``epoch``, after ``samples_seen``."""
         state = self.state
+        self.step = 0
         if self.rule == "constant":
             # α even after a warm-started fit that switched from a rule that
             # changed the rate in use
@@ -86,16 +112,28 @@ class Schedule:
             return self.step_rate()
         return state.rate
 
+    @property
+    def ended(self):
+        """True once the cosine has reached its horizon (the rate is 0)."""
+        return self.rule == "cosine" and self.state.epochs >= self.max_iter
+
     def step_rate(self):
         """The rate of the next step: the cosine's, else the epoch's."""
         state = self.state
         if self.rule != "cosine":
             return state.rate
-        s = min(state.step, self.total_steps)
-        return state.base_rate * 0.5 * (1.0 + math.cos(math.pi * s / self.total_steps))
+        # s / S = (c + k/K) / max_iter, written with integers s = cK + k and
+        # S = max_iter·K so that a fit's rates are those of a step count
+        K = self.steps_per_epoch
+        S = self.max_iter * K
+        s = min(state.epochs * K + min(self.step, K), S)
+        return state.base_rate * 0.5 * (1.0 + math.cos(math.pi * s / S))
 
     def after_step(self):
-        self.state.step += 1
+        self.step += 1
+
+    def end_epoch(self):
+        self.state.epochs += 1
 
     def on_plateau(self):
         """The stopping rule fired: True to stop, False to train on."""

@@ -81,25 +81,35 @@ def output_layer(kind, n_classes):
     return "logistic", n_classes
 
 
-def class_indices(y, classes):
-    """Positions of the labels ``y`` in ``classes``; unknown labels are an error."""
+def class_indices(y, classes, name="y"):
+    """Positions of the labels ``y`` in ``classes``; unknown labels are an
+    error about ``name`` (``"y"`` or ``"y_val"``)."""
     index = np.searchsorted(classes, y)
     index = np.clip(index, 0, len(classes) - 1)
     unknown = classes[index] != y
     if np.any(unknown):
+        labels = np.unique(y[unknown]).tolist()
+        if name == "y_val":
+            raise ValueError(
+                f"y_val contains labels {labels} that are not among the classes "
+                f"the model is trained on, {classes.tolist()}: a validation set "
+                "can only hold classes that y has. Drop those rows from X_val "
+                "and y_val."
+            )
         raise ValueError(
-            f"y contains labels {np.unique(y[unknown]).tolist()} that are not in "
-            f"classes {classes.tolist()}: pass every label to the first "
-            "partial_fit call through `classes`."
+            f"{name} contains labels {labels} that are not in classes "
+            f"{classes.tolist()}: pass every label to the first partial_fit "
+            "call through `classes`."
         )
     return index
 
 
-def encode(y, classes, kind, dtype):
-    """The targets T that the output layer compares with h."""
+def encode(y, classes, kind, dtype, name="y"):
+    """The targets T that the output layer compares with h (``name`` is the
+    argument ``y`` came in, for errors)."""
     if kind == MULTILABEL:
         return np.asarray(y, dtype=dtype)
-    index = class_indices(y, classes)
+    index = class_indices(y, classes, name)
     if kind == "binary":
         return index.astype(dtype).reshape(-1, 1)
     return index

@@ -34,8 +34,6 @@ from ._data import Rows
 from ._exceptions import warn_user
 from ._loss import cost, weighted_loss_sum
 
-LBFGS_MAX_FUN = 15000
-
 
 @dataclass
 class Plan:
@@ -52,6 +50,7 @@ class Plan:
     shuffle: bool
     rng: np.random.Generator
     tol: float  # L-BFGS's gtol
+    max_fun: int = 15000  # L-BFGS's limit on evaluations of J
     first_epoch: int = 1  # the number of this call's first epoch, counting all calls
 
     @property
@@ -194,7 +193,14 @@ def train_minibatch(plan, state, events):
 
 
 def train_lbfgs(plan, state, events):
-    """L-BFGS (scipy) on J(Θ) over all training rows; one iteration = one epoch."""
+    """L-BFGS (scipy) on J(Θ) over all training rows; one iteration = one epoch.
+
+    Only the points L-BFGS accepts are seen by the observers: the initial
+    weights (the ``batch_end`` of the call's first J) and the iterate at the
+    end of each iteration. The trial points of the line search, which it may
+    reject, are never checked for divergence nor kept: after the run θ is
+    ``result.x``, the last accepted iterate, whatever was evaluated last.
+    """
     backprop, train = plan.backprop, plan.train
     batch = train.batch(0, len(train))
     theta = state.theta
@@ -208,8 +214,9 @@ def train_lbfgs(plan, state, events):
             batch.X, batch.T, batch.weights, theta, grad, plan.alpha, False,
             metric=metric,
         )
-        state.batch_loss = J
-        events.emit("batch_end", state, plan)
+        if not last:  # the initial weights: the reference of this call
+            state.batch_loss = J
+            events.emit("batch_end", state, plan)
         last.update(x=x.copy(), J=J, metric=metric)
         return J, grad.astype(np.float64)
 
@@ -217,6 +224,8 @@ def train_lbfgs(plan, state, events):
         if not np.array_equal(intermediate_result.x, last["x"]):
             cost_and_gradient(intermediate_result.x)
         theta[:] = intermediate_result.x
+        state.batch_loss = last["J"]
+        events.emit("batch_end", state, plan)  # an accepted iterate
         state.samples_done = len(train)
         state.loss_sum, state.weight_sum = last["J"], 1.0
         state.train_metric = last["metric"]
@@ -231,14 +240,37 @@ def train_lbfgs(plan, state, events):
         jac=True,
         method="L-BFGS-B",
         callback=end_iteration,
-        options={"maxiter": plan.max_epochs, "maxfun": LBFGS_MAX_FUN, "gtol": plan.tol},
+        options={"maxiter": plan.max_epochs, "maxfun": plan.max_fun, "gtol": plan.tol},
     )
-    if result.status == 1 and not state.stop:
-        warn_user(
-            f"L-BFGS stopped after max_iter={plan.max_epochs} iterations before it "
-            "converged: raise max_iter or scale the data.",
-            ConvergenceWarning,
-        )
+    if state.completed == 0:
+        raise LBFGSError(result, last.get("J", np.nan))
+    theta[:] = result.x  # the last accepted iterate, not the last trial point
+    if result.status != 0 and not state.stop:
+        warn_user(lbfgs_warning(result, state.completed), ConvergenceWarning)
+
+
+def lbfgs_warning(result, n_iter):
+    """scikit-learn's words for an L-BFGS run SciPy did not end with success."""
+    message = result.message
+    if isinstance(message, bytes):  # SciPy < 1.15
+        message = message.decode("latin1")
+    return (
+        f"lbfgs failed to converge after {n_iter} iteration(s) "
+        f"(status={result.status}):\n{message}\n\n"
+        "Increase the number of iterations (max_iter) or scale the data as "
+        "shown in:\n    https://scikit-learn.org/stable/modules/"
+        "preprocessing.html"
+    )
+
+
+class LBFGSError(RuntimeError):
+    """L-BFGS accepted no step from the initial weights; the estimator turns
+    this into an error about the data (``BaseMLP``)."""
+
+    def __init__(self, result, initial_loss):
+        super().__init__(lbfgs_warning(result, 0))
+        self.result = result
+        self.initial_loss = initial_loss
 
 
 @dataclass

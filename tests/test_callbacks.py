@@ -154,6 +154,30 @@ def test_a_failed_fit_tears_down_and_changes_nothing(binary_data):
     assert recording.hooks("teardown") and not hasattr(clf, "_callback_fit_ctx")
 
 
+class InterruptAtTheEnd(Recording):
+    """Ctrl-C while the fit task's end hook runs (a ``ScoringMonitor``
+    scoring a large set when the user presses Ctrl-C)."""
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        super().on_fit_task_end(estimator, context, **kwargs)
+        if context.parent is None:  # the fit task, not an epoch
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_ctrl_c_in_the_end_of_fit_hook_keeps_the_epochs(solver, binary_data):
+    X, y = binary_data
+    reference = MLPClassifier(**SMALL, solver=solver).fit(X, y)
+    recording = InterruptAtTheEnd()
+    clf = MLPClassifier(**SMALL, solver=solver).set_callbacks(recording)
+    with pytest.warns(UserWarning, match=r"interrupted.*keeps its \d+ epoch"):
+        assert clf.fit(X, y) is clf
+    assert clf.n_iter_ == reference.n_iter_ > 0
+    assert clf.history_ == reference.history_
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    assert recording.hooks("teardown")
+
+
 def test_partial_fit_calls_no_hooks(binary_data):
     X, y = binary_data
     recording = Recording()

@@ -131,3 +131,20 @@ def test_warm_start_keeps_the_model_dtype_unless_asked():
     model.set_params(dtype="float32").fit(X, y)  # asked for: converted
     assert model.coefs_[0].dtype == np.float32
     assert model.predict_proba(X).dtype == np.float32
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_honours_an_explicit_dtype_change_as_warm_start_does(solver):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = MLPClassifier(**FAST, solver=solver).partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(X.astype(np.float32), y)  # not asked for: stays float64
+    assert model.coefs_[0].dtype == np.float64
+    model.set_params(dtype="float32").partial_fit(X, y)  # asked for: converted
+    assert model.coefs_[0].dtype == np.float32
+    assert model.predict_proba(X).dtype == np.float32
+    assert model.n_iter_ == 3
+    model.set_params(dtype="float64").partial_fit(X, y)  # and back
+    assert model.coefs_[0].dtype == np.float64
+    assert np.all(np.isfinite(model.predict_proba(X)))

@@ -84,3 +84,11 @@ def test_given_axes_must_match_the_panels():
     with pytest.raises(ValueError, match="draws 2 panels"):
         plot_history(history, axes=axes)
     assert plot_history(history, axes=axes[:2]) is figure
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_an_unfitted_model_is_not_fitted_error(estimator):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        plot_history(estimator())

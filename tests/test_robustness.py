@@ -644,3 +644,62 @@ def test_clones_fitted_in_parallel_threads(solver, multiclass_data):
     for a, b in zip(fitted, serial):
         assert_same_model(a, b)
         assert a.score(X, y) > 0.8
+
+
+def test_a_later_chunk_on_a_larger_scale_is_not_divergence(regression_data):
+    """Divergence is about what a step does: each partial_fit call compares
+    with its own first J, not with the first chunk's."""
+    from sknn import MLPRegressor
+
+    X, _ = regression_data
+    reg = MLPRegressor((8,), learning_rate=1e-3, random_state=0)
+    reg.partial_fit(X[:60], X[:60, 0])
+    reg.partial_fit(X[60:], 300 * X[60:, 0])  # J about 1e5 times the first
+    assert all(np.isfinite(c).all() for c in reg.coefs_)
+    assert reg.n_iter_ == 2
+
+
+def test_divergence_names_the_rate_a_schedule_set(binary_data):
+    """The error names the rate in use, not the starting learning_rate."""
+    X, y = binary_data
+
+    def explode(epoch, rate):
+        return rate if epoch < 2 else 1e7
+
+    clf = MLPClassifier(
+        **{**SMALL, "max_iter": 10}, solver="sgd", learning_rate=0.01,
+        learning_rate_schedule=explode,
+    )
+    with pytest.raises(DivergenceError) as error:
+        clf.fit(X * 100, y)
+    message = str(error.value)
+    assert "rate in use, 1e+07" in message
+    assert "from learning_rate=0.01" in message
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_huge_targets_are_blamed_on_y(solver, regression_data):
+    from sknn import MLPRegressor
+
+    X, y = regression_data
+    reg = MLPRegressor(**SMALL, solver=solver)
+    with pytest.raises(ValueError, match=r"^y holds values up to .*scale the targets"):
+        reg.fit(X, y * 1e160)
+    assert not hasattr(reg, "coefs_")
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_cost_already_infinite_at_the_initial_weights_is_blamed_on_y(
+    regression_data,
+):
+    """y below the magnitude limit whose squares still overflow J: the
+    error is about the targets, not the learning rate."""
+    from sknn import MLPRegressor
+
+    X, y = regression_data
+    reg = MLPRegressor(**SMALL, solver="adam", learning_rate=1e-3)
+    y = np.full_like(y, 1e154)
+    y[::2] = -1e154
+    with pytest.raises(ValueError, match=r"before any step.*targets y reach") as error:
+        reg.fit(X, y)
+    assert "learning_rate" not in str(error.value)

@@ -281,6 +281,65 @@ def test_cosine_changes_the_rate_at_every_step_not_every_epoch(multiclass_data):
     assert fitted.history_["learning_rate"] == [ALPHA]
 
 
+def _rates_of_each_step(monkeypatch):
+    """The learning rate of every optimiser step taken from now on."""
+    from sknn._optimizers import SGD
+
+    rates, step = [], SGD.step
+
+    def recording_step(self, *args, **kwargs):
+        rates.append(self.learning_rate)
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(SGD, "step", recording_step)
+    return rates
+
+
+def test_cosine_in_partial_fit_counts_calls_not_chunk_sizes(
+    monkeypatch, multiclass_data
+):
+    """s/S = (c + k/K) / max_iter: call c of ``max_iter``, step k of its K,
+    whatever the chunks' sizes; then the rate stays 0 and each call warns."""
+    X, y = multiclass_data
+    X, y = np.tile(X, (2, 1))[:260], np.tile(y, 2)[:260]
+    clf = MLPClassifier(
+        (4,), solver="sgd", learning_rate=ALPHA, learning_rate_schedule="cosine",
+        batch_size=10, max_iter=5, random_state=0,
+    )
+    rates = _rates_of_each_step(monkeypatch)
+    expected, start = [], 0
+    for c, n in enumerate([80, 80, 10, 10, 80]):
+        K = -(-n // 10)
+        expected += [
+            ALPHA * 0.5 * (1 + math.cos(math.pi * (c + k / K) / 5)) for k in range(K)
+        ]
+        clf.partial_fit(X[start : start + n], y[start : start + n], classes=[0, 1, 2])
+        start += n
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"],
+        [ALPHA * 0.5 * (1 + math.cos(math.pi * c / 5)) for c in range(5)],
+        rtol=1e-12,
+    )
+    weights = [c.copy() for c in clf.coefs_]
+    with pytest.warns(UserWarning, match=r"reached its end after max_iter=5"):
+        clf.partial_fit(X[:10], y[:10])
+    assert clf.history_["learning_rate"][-1] == 0.0
+    for old, new in zip(weights, clf.coefs_):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_invscaling_with_a_huge_power_t_is_a_clear_error(multiclass_data):
+    X, y = multiclass_data
+    clf = MLPClassifier(
+        (4,), learning_rate_schedule="invscaling", power_t=1e6, max_iter=3,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"power_t=1e\+06.*smaller power_t"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "coefs_")
+
+
 # ------------------------------------------------------------------ adaptive
 
 

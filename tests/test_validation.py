@@ -28,6 +28,7 @@ INVALID = {
     "learning_rate": (0.0, ["(0.0, inf)"]),
     "batch_size": (0, ["'auto'", "[1, inf)"]),
     "max_iter": (0, ["[1, inf)"]),
+    "max_fun": (0, ["[1, inf)"]),
     "dropout": (1.0, ["[0.0, 1.0)"]),
     "class_weight": ("balance", ["'balanced'", "dict", "None"]),
     "early_stopping": ("yes", ["bool"]),

@@ -68,11 +68,16 @@ def test_early_stopping_alone_validates_on_x_val(binary_data):
     [
         ({"validation_fraction": 0.2}, ["validation_fraction=0.2", "X_val"]),
         ({"y_val": None}, ["X_val needs y_val"]),
+        ({"X_val": None}, ["y_val was given without X_val"]),
+        (
+            {"X_val": None, "y_val": None, "sample_weight_val": np.ones(10)},
+            ["sample_weight_val was given without X_val"],
+        ),
     ],
 )
 def test_x_val_conflicts_are_clear_errors(binary_data, kwargs, words):
     X, y = binary_data
-    fit_kwargs = {"X_val": X[:10], "y_val": y[:10]}
+    fit_kwargs = {"X_val": X[:10], "y_val": y[:10], "sample_weight_val": None}
     params = {k: v for k, v in kwargs.items() if k not in fit_kwargs}
     fit_kwargs.update({k: v for k, v in kwargs.items() if k in fit_kwargs})
     clf = MLPClassifier(**SMALL, **params)
@@ -80,6 +85,34 @@ def test_x_val_conflicts_are_clear_errors(binary_data, kwargs, words):
         clf.fit(X, y, **fit_kwargs)
     assert all(word in str(error.value) for word in words), str(error.value)
     assert not hasattr(clf, "coefs_")
+
+
+def test_an_unseen_y_val_label_is_an_error_about_y_val(multiclass_data):
+    X, y = multiclass_data
+    train = y < 2
+    clf = MLPClassifier(**SMALL)
+    with pytest.raises(ValueError, match=r"^y_val contains labels \[2\]") as error:
+        clf.fit(X[train], y[train], X_val=X, y_val=y)
+    assert "partial_fit" not in str(error.value)
+    assert not hasattr(clf, "coefs_")
+
+
+@pytest.mark.parametrize("fraction, advice", [(0.995, "smaller"), (0.02, "larger")])
+def test_a_stratified_split_that_fails_gives_the_right_advice(
+    multiclass_data, fraction, advice
+):
+    """Too few training rows for every class: a smaller fraction; too few
+    hold-out rows: a larger one."""
+    X, y = multiclass_data
+    X, y = X[::5], y[::5]  # 30 rows, 10 of each class
+    if advice == "smaller":
+        X, y = np.concatenate([X] * 10), np.concatenate([y] * 10)
+    clf = MLPClassifier(**SMALL, validation_fraction=fraction)
+    with pytest.raises(ValueError, match=f"validation_fraction={fraction}") as error:
+        clf.fit(X, y)
+    assert f"Use a {advice} validation_fraction" in str(error.value)
+    other = "larger" if advice == "smaller" else "smaller"
+    assert other not in str(error.value)
 
 
 def _data():
