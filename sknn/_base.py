@@ -480,6 +480,12 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         try:
             result = run(plan, theta, [o for o in observers if o is not None])
         except LBFGSError as error:
+            if error.result.status == 0 and continuing:
+                # a warm start from weights that already meet tol: nothing to
+                # learn, and nothing changes
+                if callbacks is not None:
+                    callbacks.end_fit()
+                return self
             raise self._no_lbfgs_step(error, data) from None
         warn_if_not_converged(plan, result, stopping.patience)
         # training succeeded: only now does the estimator change

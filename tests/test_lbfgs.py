@@ -176,6 +176,22 @@ def test_initial_weights_meeting_tol_is_an_error(regression_data):
         model.fit(X, y)
 
 
+def test_a_warm_start_at_the_optimum_changes_nothing(regression_data):
+    """Weights that already meet tol: SciPy takes no step, and the warm start
+    is a no-op rather than an error."""
+    X, y = regression_data
+    model = MLPRegressor(
+        (5,), solver="lbfgs", tol=1e-2, max_iter=500, warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    n_iter, history = model.n_iter_, copy.deepcopy(model.history_)
+    prediction = model.predict(X)
+    model.fit(X, y)
+    assert model.n_iter_ == n_iter
+    assert model.history_ == history
+    np.testing.assert_array_equal(model.predict(X), prediction)
+
+
 # ------------------------------------------------------ what stops L-BFGS
 
 
