@@ -884,6 +884,12 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    def __setstate__(self, state):
+        # a model saved by an older sknn lacks what was added since
+        from ._persistence import upgrade_state  # sknn is fully imported by now
+
+        super().__setstate__(upgrade_state(self, state))
+
 
 def _weights(sample_weight, X, targets, name):
     """The weight of each sample: ``sample_weight`` times the class weights of
