@@ -86,6 +86,41 @@ def test_poisson_needs_non_negative_y_with_positive_sum(y):
     quiet_fit(MLPRegressor(max_iter=3), X, y)
 
 
+def test_poisson_partial_fit_takes_a_chunk_of_zero_counts(count_data):
+    """J is defined on all-zero counts; only a whole fit on them has nothing
+    to learn. A chunk of zeros in a stream (first or later) trains, and so
+    does a hold-out of zeros."""
+    X, y = count_data
+    reg = MLPRegressor(loss="poisson", **SMALL)
+    mean_rate = []
+    for chunk in (np.zeros(50), y[:50], np.zeros(50)):
+        reg.partial_fit(X[:50], chunk)
+        mean_rate.append(reg.predict(X[:50]).mean())
+    assert reg.n_iter_ == 3 and np.isfinite(reg.loss_curve_).all()
+    assert mean_rate[2] < mean_rate[1]  # zeros pull the rates down
+    with pytest.raises(ValueError, match=r"y must be >= 0"):
+        reg.partial_fit(X[:4], [1.0, -1.0, 0.0, 0.0])
+    val = quiet_fit(
+        MLPRegressor(loss="poisson", max_iter=3, **SMALL), X, y,
+        X_val=X[:10], y_val=np.zeros(10),
+    )  # fmt: skip
+    assert np.isfinite(val.history_["val_loss"]).all()
+
+
+def test_poisson_warm_start_on_zero_counts_is_refused_like_a_fit(count_data):
+    """A warm start is a fit: all-zero counts leave nothing to learn (the
+    best rates are 0), so it is refused as a first fit is, changing nothing."""
+    X, y = count_data
+    reg = MLPRegressor(loss="poisson", max_iter=3, warm_start=True, **SMALL)
+    quiet_fit(reg, X, y)
+    before = fitted_state(reg)
+    with pytest.raises(ValueError, match=r"y must be >= 0 with a positive sum.*zero"):
+        reg.fit(X, np.zeros(len(y)))
+    assert reg.n_iter_ == 3
+    for old, new in zip(before, reg.coefs_ + reg.intercepts_):
+        np.testing.assert_array_equal(old, new)
+
+
 def test_poisson_predicts_positive_rates_for_every_output(count_data):
     X, y = count_data
     Y = np.c_[y, y + 1]
