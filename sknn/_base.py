@@ -46,14 +46,13 @@ from ._observers import (
 )
 from ._optimizers import make_optimizer
 from ._schedules import Schedule, ScheduleState
-from ._scoring import HoldOutScores, make_scorer, scorer_names
+from ._scoring import HoldOutScores, make_scorer, rows_as_given, scorer_names
 from ._sklearn_compat import (
     CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     StrOptions,
     _check_sample_weight,
-    _safe_indexing,
     with_callbacks,
 )
 from ._summary import layer_table
@@ -518,7 +517,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         if val is not None and val[0] is not None:
             X_val, y_val = val[0], val[1]
         else:
-            X_val = _safe_indexing(X, validation.index)
+            X_val = rows_as_given(X, validation.index)
             y_val = data.y[validation.index]
         return HoldOutScores(scorer, X_val, y_val, snapshot)
 
@@ -529,10 +528,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         index = plan.train.index
 
         def training_rows():
-            if index is None:
-                rows_X, rows_y = X, data.y
-            else:
-                rows_X, rows_y = _safe_indexing(X, index), data.y[index]
+            rows_X = rows_as_given(X, index)
+            rows_y = data.y if index is None else data.y[index]
             metadata = {}
             if sample_weight is not None:
                 weights = _check_sample_weight(sample_weight, data.X)

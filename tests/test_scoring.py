@@ -3,6 +3,7 @@ hold-out after every epoch, and early stopping on one of them."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
 
@@ -308,3 +309,25 @@ def test_scorers_see_the_hold_out_as_given_without_feature_name_warnings(
     assert seen == [(pd.DataFrame, 30)] * EPOCHS
     assert not [w for w in recwarn if "feature names" in str(w.message)]
     assert "val_roc" in clf.history_ and clf.history_["val_custom"] == [0.0] * EPOCHS
+
+
+# ----------------------------------------------------------------- sparse X
+
+SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"]
+
+
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("container", ["matrix", "array"])
+@pytest.mark.parametrize("fmt", SPARSE_FORMATS)
+def test_scorers_on_every_sparse_format_give_what_csr_gives(
+    binary_data, fmt, container
+):
+    """The hold-out's raw rows are taken from X for the scorers: every
+    scipy.sparse format, sparse matrix or sparse array, as CSR."""
+    X, y = binary_data
+    csr = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    make = sp.csr_matrix if container == "matrix" else sp.csr_array
+    params = {**SMALL, "validation_fraction": 0.2, "scoring": ["accuracy", "roc_auc"]}
+    reference = MLPClassifier(**params).fit(csr, y)
+    other = MLPClassifier(**params).fit(make(csr).asformat(fmt), y)
+    assert other.history_ == reference.history_
