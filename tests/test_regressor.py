@@ -259,6 +259,51 @@ def test_early_stopping_restores_the_best_epoch(regression_data):
     assert_same_weights(reg, at_best)
 
 
+def test_r2_of_one_row_is_nan_and_of_a_constant_target_force_finite(regression_data):
+    """R² is undefined on one row: NaN in the history (training and hold-out),
+    as r2_score gives, never 0.0; a constant target on two rows keeps
+    r2_score's force_finite value."""
+    X, y = regression_data
+    one = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X[:1], y[:1])
+    assert np.isnan(one.history_["r2"]).all()
+    reg = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:1], y_val=y[:1])
+    assert np.isnan(reg.history_["val_r2"]).all()
+    assert not np.isnan(reg.history_["r2"]).any()
+    constant = np.full(2, y[0])
+    reg = quiet_fit(
+        MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:2], y_val=constant
+    )
+    assert reg.history_["val_r2"][-1] == r2_score(constant, reg.predict(X[:2])) == 0.0
+
+
+@pytest.mark.parametrize("metric", ["loss", "r2"])
+def test_early_stopping_on_fewer_than_two_hold_out_rows_is_sklearns_error(
+    regression_data, metric
+):
+    """Two rows hold one out: scikit-learn's "The validation set is too
+    small" error, whatever the metric (R² of one row is undefined, a loss of
+    one row is noise), before anything changes; X_val of one row too."""
+    X, y = regression_data
+    params = dict(SMALL, max_iter=3, early_stopping=True, early_stopping_metric=metric)
+    if metric != "loss":
+        params["scoring"] = metric
+    reg = MLPRegressor(**params)
+    with pytest.raises(
+        ValueError,
+        match=r"^The validation set is too small\. Increase 'validation_fraction' "
+        r"or the size of your dataset\.$",
+    ):
+        reg.fit(X[:2], y[:2])
+    assert not hasattr(reg, "coefs_")
+    with pytest.raises(ValueError, match=r"too small\. .*two rows in X_val \(got 1\)"):
+        reg.fit(X, y, X_val=X[:1], y_val=y[:1])
+    assert not hasattr(reg, "coefs_")
+    # without early stopping, one row is only recorded (as NaN)
+    reg.set_params(early_stopping=False, early_stopping_metric="loss")
+    quiet_fit(reg, X, y, X_val=X[:1], y_val=y[:1])
+    assert np.isnan(reg.history_["val_r2"]).all()
+
+
 def test_partial_fit_after_an_early_stopping_fit_goes_on_without_hold_out(
     regression_data,
 ):
