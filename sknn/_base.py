@@ -46,14 +46,19 @@ from ._observers import (
 )
 from ._optimizers import make_optimizer
 from ._schedules import Schedule, ScheduleState
-from ._scoring import HoldOutScores, make_scorer, scorer_names
+from ._scoring import (
+    HoldOutScores,
+    check_scorer_names,
+    make_scorer,
+    rows_as_given,
+    scorer_names,
+)
 from ._sklearn_compat import (
     CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     StrOptions,
     _check_sample_weight,
-    _safe_indexing,
     with_callbacks,
 )
 from ._summary import layer_table
@@ -559,6 +564,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         or None."""
         if self.scoring is None or incremental:
             return None  # partial_fit never validates
+        builtin = self._make_metric(data.targets.output).name
+        check_scorer_names(self, self.scoring, builtin)
         if validation is None:
             raise ValueError(
                 f"scoring={self.scoring!r} is evaluated on a hold-out after each "
@@ -568,10 +575,15 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         scorer = make_scorer(self, self.scoring)
         if val is not None and val[0] is not None:
             X_val, y_val = val[0], val[1]
+            hold_out = f"X_val ({len(validation)} rows)"
         else:
-            X_val = _safe_indexing(X, validation.index)
+            X_val = rows_as_given(X, validation.index)
             y_val = data.y[validation.index]
-        return HoldOutScores(scorer, X_val, y_val, snapshot)
+            hold_out = f"the validation_fraction hold-out ({len(validation)} rows)"
+        return HoldOutScores(
+            scorer, X_val, y_val, snapshot, self.scoring, builtin, hold_out,
+            type(self).__name__,
+        )  # fmt: skip
 
     def _callbacks(self, X, data, sample_weight, plan, snapshot, incremental):
         """The observer that calls scikit-learn's callbacks, or None."""
@@ -580,10 +592,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         index = plan.train.index
 
         def training_rows():
-            if index is None:
-                rows_X, rows_y = X, data.y
-            else:
-                rows_X, rows_y = _safe_indexing(X, index), data.y[index]
+            rows_X = rows_as_given(X, index)
+            rows_y = data.y if index is None else data.y[index]
             metadata = {}
             if sample_weight is not None:
                 weights = _check_sample_weight(sample_weight, data.X)
@@ -660,6 +670,14 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             train, validation = data.rows(), None
         else:
             train, validation = self._split(data, fraction, rng)
+        if self.early_stopping and validation is not None and len(validation) < 2:
+            # scikit-learn's words; one row defines no R² and stops on noise
+            where = (
+                f"Pass at least two rows in X_val (got {len(validation)})."
+                if val is not None and val[0] is not None
+                else "Increase 'validation_fraction' or the size of your dataset."
+            )
+            raise ValueError(f"The validation set is too small. {where}")
         if train.total_weight <= 0:
             raise ValueError(
                 "The training part holds no positive sample weight: every row "

@@ -33,9 +33,10 @@ class R2:
 
     It equals ``sklearn.metrics.r2_score`` (``multioutput="uniform_average"``,
     ``force_finite=True``: an output whose y is constant scores 1 when
-    predicted exactly, else 0). The spread of y is merged batch by batch
-    (Chan et al.'s pairwise update), which stays exact where y's mean is large
-    next to its spread.
+    predicted exactly, else 0), NaN included: R² is undefined on fewer than
+    two rows, where ``r2_score`` warns and returns NaN. The spread of y is
+    merged batch by batch (Chan et al.'s pairwise update), which stays exact
+    where y's mean is large next to its spread.
     """
 
     name = "r2"
@@ -62,7 +63,7 @@ class R2:
         self.residual = self.residual + ((H - T) ** 2).sum(axis=0)
 
     def value(self):
-        if not self.count:
+        if self.count < 2:  # undefined, not the 0 that force_finite would give
             return np.nan
         m2 = np.atleast_1d(self.m2)
         residual = np.atleast_1d(self.residual)

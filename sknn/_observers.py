@@ -26,6 +26,7 @@ import numpy as np
 from ._exceptions import DivergenceError, warn_user
 from ._loss import cost, weighted_loss_sum
 from ._progress import Progress
+from ._scoring import undefined_metric_error
 from ._training import evaluate
 
 # A loss this many times the first one means the run is exploding.
@@ -121,7 +122,16 @@ class Stopping:
                 f"this epoch did not record; it recorded {sorted(state.metrics)}."
             )
         value = self.sign * state.metrics[self.monitor]
-        if value > self.best - self.tol:
+        # a NaN counts as neither better nor worse: patience would never run
+        # out (J itself going non-finite is DivergenceGuard's to report)
+        if np.isnan(value) and self.monitor != "loss":
+            raise undefined_metric_error(
+                self.monitor.removeprefix("val_"),
+                f"the hold-out ({len(plan.validation)} rows)",
+                state.epoch,
+            )
+        # an infinite loss is no improvement (inf - tol is still inf)
+        if value > self.best - self.tol or value == np.inf:
             self.no_improvement += 1
         else:
             self.no_improvement = 0

@@ -219,16 +219,21 @@ def regressor_facts(model):
 # ------------------------------------------------------------ skl2onnx parts
 
 
+# keyed by name, not compared with ``==``: np.dtype("float64") == None is True
+
+
 def _tensor_type(dtype):
+    """skl2onnx's tensor type of a float32 or float64 ``np.dtype``."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    return DoubleTensorType if dtype == np.float64 else FloatTensorType
+    return {"float32": FloatTensorType, "float64": DoubleTensorType}[dtype.name]
 
 
 def _proto_type(dtype):
+    """ONNX's element type of a float32 or float64 ``np.dtype``."""
     from onnx import TensorProto
 
-    return TensorProto.DOUBLE if dtype == np.float64 else TensorProto.FLOAT
+    return {"float32": TensorProto.FLOAT, "float64": TensorProto.DOUBLE}[dtype.name]
 
 
 def parse_classifier(scope, model, inputs, custom_parsers=None):
@@ -369,7 +374,7 @@ def _logits(graph, operator, model, activation):
     inputs = []
     for variable in operator.inputs:
         name = variable.full_name
-        if _numpy_dtype(variable.type) != graph.dtype:
+        if not _has_dtype(variable.type, graph.dtype):  # int, bool, other float
             name = graph.node("Cast", [name], "cast_input", to=graph.proto)
         inputs.append(name)
     A = inputs[0] if len(inputs) == 1 else graph.node("Concat", inputs, axis=1)
@@ -385,6 +390,7 @@ def _logits(graph, operator, model, activation):
 
 
 def _numpy_dtype(onnx_type):
+    """float32 or float64 for a float tensor type, None for any other."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     if isinstance(onnx_type, DoubleTensorType):
@@ -392,6 +398,17 @@ def _numpy_dtype(onnx_type):
     if isinstance(onnx_type, FloatTensorType):
         return np.dtype(np.float32)
     return None
+
+
+def _has_dtype(onnx_type, dtype):
+    """True when tensors of ``onnx_type`` hold ``dtype``.
+
+    Not ``_numpy_dtype(onnx_type) == dtype``: NumPy reads None as float64,
+    so ``np.dtype("float64") == None`` is True and an int or bool input
+    would pass for a float64 one.
+    """
+    found = _numpy_dtype(onnx_type)
+    return found is not None and found == dtype
 
 
 def convert_classifier(scope, operator, container):
@@ -435,11 +452,12 @@ def convert_classifier(scope, operator, container):
         )
         graph.node("Gather", [classes, index], output=label_out, axis=0)
 
-    proba_dtype = _numpy_dtype(operator.outputs[1].type)
-    if proba_dtype == graph.dtype:
+    proba_type = operator.outputs[1].type  # the parser declared a float type
+    if _has_dtype(proba_type, graph.dtype):
         graph.node("Identity", [P], output=proba_out)
     else:
-        graph.node("Cast", [P], output=proba_out, to=_proto_type(proba_dtype))
+        to = _proto_type(_numpy_dtype(proba_type))
+        graph.node("Cast", [P], output=proba_out, to=to)
 
 
 def convert_regressor(scope, operator, container):
@@ -516,7 +534,8 @@ def to_onnx(
     if not (zipmap is True or zipmap is False or zipmap == "columns"):
         raise ValueError(f"zipmap must be False, True or 'columns'; got {zipmap!r}.")
     if sp.issparse(X_sample):
-        X_sample = X_sample[:1].toarray()  # the graph takes dense input
+        # the graph takes dense input; COO, DIA and BSR cannot slice rows
+        X_sample = X_sample.tocsr()[:1].toarray()
     elif not hasattr(X_sample, "dtypes") and not isinstance(X_sample, np.ndarray):
         X_sample = np.asarray(X_sample)  # lists; DataFrames stay DataFrames
     import sknn

@@ -33,7 +33,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
       ℓ = ½ mean_k (h_k − y_k)², scikit-learn's squared loss;
     - ``loss="poisson"``: h = exp(z) (log link) and ℓ = mean_k (h_k − y_k log h_k),
       half the Poisson deviance without its constant y log y − y, which does
-      not depend on θ. y must be ≥ 0 with a positive sum.
+      not depend on θ. y must be ≥ 0; a ``fit`` (warm start included) needs
+      a positive sum, as all-zero counts leave nothing to learn, while one
+      ``partial_fit`` chunk (or ``y_val``) may be all zeros.
 
     Parameters
     ----------
@@ -148,30 +150,48 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     # ------------------------------------------------------------------ targets
 
     def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
-        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
-        kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
-        if self.loss == "poisson" and not (np.all(T >= 0) and T.sum() > 0):
+        # a fit (warm start too) needs some positive count; a chunk does not
+        targets = self._targets(y, dtype, "y", whole_fit=not incremental)
+        kind, n_outputs = targets.kind, targets.n_outputs
+        if continuing and (kind, n_outputs) != (self._target_kind, self.n_outputs_):
             raise ValueError(
-                "Some value(s) of y are out of the valid range of the loss "
-                "'poisson': y must be >= 0 with a positive sum."
-            )
-        if continuing and (kind, T.shape[1]) != (self._target_kind, self.n_outputs_):
-            raise ValueError(
-                f"y has {T.shape[1]} output(s) ({kind}) but the model was "
+                f"y has {n_outputs} output(s) ({kind}) but the model was "
                 f"fitted on {self.n_outputs_} ({self._target_kind})."
             )
-        return Targets(kind, T, LOSS_OUTPUTS[self.loss], T.shape[1])
+        return targets
 
     def _encode_validation_targets(self, y_val, data):
-        targets = self._encode_targets(
-            y_val, data.X.dtype, continuing=False, incremental=False, classes=None
-        )
+        # val_loss is defined on any counts, all zeros included
+        targets = self._targets(y_val, data.X.dtype, "y_val", whole_fit=False)
         if targets.n_outputs != data.targets.n_outputs:
             raise ValueError(
                 f"y_val has {targets.n_outputs} output(s) but y has "
                 f"{data.targets.n_outputs}."
             )
         return targets
+
+    def _targets(self, y, dtype, name, whole_fit):
+        """``Targets`` of ``y`` (named ``name`` in errors), checked against the
+        loss: Poisson counts are never negative and, in a whole fit, not all
+        zero (the best predictions would be 0: J(Θ) falls for ever as they go
+        there, and there is nothing to learn)."""
+        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
+        kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
+        if self.loss == "poisson" and not np.all(T >= 0):
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                f"'poisson': {name} must be >= 0"
+                + (" with a positive sum." if whole_fit else ".")
+            )
+        if self.loss == "poisson" and whole_fit and not T.sum() > 0:
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                f"'poisson': {name} must be >= 0 with a positive sum. Every count "
+                "is 0, so the best predictions are 0 and training would push "
+                "them down for ever: fit on data with some positive counts (a "
+                "partial_fit chunk may be all zeros)."
+            )
+        return Targets(kind, T, LOSS_OUTPUTS[self.loss], T.shape[1])
 
     def _make_metric(self, output):
         return R2()
@@ -208,3 +228,4 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -207,6 +208,31 @@ def test_scoring_monitor_on_a_data_frame_warns_nothing(binary_data):
         clf.set_callbacks(monitor).fit(frame, y)
     rows = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
     assert len(rows) == EPOCHS
+
+
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("fmt", ["coo", "dia", "bsr", "lil", "dok", "csc"])
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csr_array])
+def test_scoring_monitor_on_every_sparse_format_logs_what_csr_logs(
+    binary_data, fmt, container
+):
+    """The hooks receive the training rows of X as given; a format that
+    cannot index rows (COO, DIA, BSR) gives them in CSR."""
+    X, y = binary_data
+    csr = container(np.where(np.abs(X) > 0.5, X, 0.0))
+
+    def logs(X):
+        monitor = callback.ScoringMonitor(scoring="accuracy")
+        clf = MLPClassifier(**SMALL, validation_fraction=0.25).set_callbacks(monitor)
+        clf.fit(X, y)
+        return [
+            (row["task_id"], row["accuracy"])
+            for row in monitor.get_logs().data if row["task_name"] == "epoch"
+        ]  # fmt: skip
+
+    expected = logs(csr)
+    assert len(expected) == EPOCHS
+    assert logs(csr.asformat(fmt)) == expected
 
 
 @pytest.fixture

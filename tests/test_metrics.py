@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import r2_score
 
 from sknn._metrics import R2
@@ -46,3 +47,18 @@ def test_r2_of_one_row_batches_and_of_nothing():
     H = np.array([[1.5], [2.0], [3.0]])
     assert _r2_in_batches(H, T, [1, 1, 1]) == pytest.approx(r2_score(T, H))
     assert np.isnan(R2().value())
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_r2_of_one_row_is_undefined_not_zero(n_outputs):
+    """r2_score is NaN on one row (with a warning); so is the epoch metric,
+    whatever force_finite would make of the zero spread."""
+    T = np.array([[3.0, -1.0][:n_outputs]])
+    for H in (T, T + 0.5):  # predicted exactly, or not
+        with pytest.warns(UndefinedMetricWarning):
+            assert np.isnan(r2_score(T, H))
+        assert np.isnan(_r2_in_batches(H, T, [1]))
+    # two rows of a constant target are defined: force_finite's 1 or 0
+    T2 = np.repeat(T, 2, axis=0)
+    assert _r2_in_batches(T2, T2, [1, 1]) == r2_score(T2, T2) == 1.0
+    assert _r2_in_batches(T2 + 0.5, T2, [1, 1]) == r2_score(T2, T2 + 0.5) == 0.0

@@ -240,6 +240,52 @@ def test_float64_model_float32_sample(rng):
     assert_classifier_matches(onx, clf, X32, np.float64)
 
 
+SAMPLE_DTYPES = [np.int64, np.int32, np.bool_]
+
+
+@pytest.mark.parametrize("sample_dtype", SAMPLE_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_integer_and_bool_samples_are_cast_to_the_model_dtype(dtype, sample_dtype):
+    """An int or bool sample declares an int or bool input, which the graph
+    casts first, as predict converts X (np.dtype("float64") == None is True,
+    so a float64 model must not take "no float type" for its own)."""
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, size=(300, 5)).astype(sample_dtype)
+    y = (X.astype(np.float64) @ [1.0, 1.0, -1.0, 0.5, 0.0]).round().clip(0, 2)
+    clf = MLPClassifier(
+        (7,), max_iter=30, random_state=0, dtype=np.dtype(dtype).name
+    ).fit(X, y)
+    onx = to_onnx(clf, X[:1])
+    assert "Cast" in {node.op_type for node in onx.graph.node}
+    assert_classifier_matches(onx, clf, X, dtype)
+
+
+@has_regressor
+@pytest.mark.parametrize("sample_dtype", SAMPLE_DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_regressor_takes_integer_and_bool_samples(dtype, sample_dtype):
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 4, size=(200, 5)).astype(sample_dtype)
+    y = X.astype(np.float64) @ [1.0, -0.5, 0.2, 0.0, 0.3]
+    reg = sknn.MLPRegressor(
+        (6,), max_iter=30, random_state=0, dtype=np.dtype(dtype).name
+    ).fit(X, y)
+    prediction = run(to_onnx(reg, X[:1]), X)["variable"]
+    assert prediction.dtype == dtype
+    assert_regression_close(prediction, reg.predict(X), dtype)
+
+
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("fmt", ["coo", "dia", "bsr", "lil", "dok", "csc"])
+@pytest.mark.parametrize("container", [sp.csr_matrix, sp.csr_array])
+def test_a_sample_of_any_sparse_format(container, fmt):
+    clf, X = fitted("multiclass")
+    sample = container(np.where(np.abs(X[:3]) > 1, X[:3], 0.0)).asformat(fmt)
+    onx = to_onnx(clf, sample)
+    assert session(onx).get_inputs()[0].type == "tensor(double)"
+    assert_classifier_matches(onx, clf, X, np.float64)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 def test_weights_are_stored_exactly_in_the_model_dtype(dtype):
     clf, X = fitted("multiclass", dtype=dtype)

@@ -86,6 +86,41 @@ def test_poisson_needs_non_negative_y_with_positive_sum(y):
     quiet_fit(MLPRegressor(max_iter=3), X, y)
 
 
+def test_poisson_partial_fit_takes_a_chunk_of_zero_counts(count_data):
+    """J is defined on all-zero counts; only a whole fit on them has nothing
+    to learn. A chunk of zeros in a stream (first or later) trains, and so
+    does a hold-out of zeros."""
+    X, y = count_data
+    reg = MLPRegressor(loss="poisson", **SMALL)
+    mean_rate = []
+    for chunk in (np.zeros(50), y[:50], np.zeros(50)):
+        reg.partial_fit(X[:50], chunk)
+        mean_rate.append(reg.predict(X[:50]).mean())
+    assert reg.n_iter_ == 3 and np.isfinite(reg.loss_curve_).all()
+    assert mean_rate[2] < mean_rate[1]  # zeros pull the rates down
+    with pytest.raises(ValueError, match=r"y must be >= 0"):
+        reg.partial_fit(X[:4], [1.0, -1.0, 0.0, 0.0])
+    val = quiet_fit(
+        MLPRegressor(loss="poisson", max_iter=3, **SMALL), X, y,
+        X_val=X[:10], y_val=np.zeros(10),
+    )  # fmt: skip
+    assert np.isfinite(val.history_["val_loss"]).all()
+
+
+def test_poisson_warm_start_on_zero_counts_is_refused_like_a_fit(count_data):
+    """A warm start is a fit: all-zero counts leave nothing to learn (the
+    best rates are 0), so it is refused as a first fit is, changing nothing."""
+    X, y = count_data
+    reg = MLPRegressor(loss="poisson", max_iter=3, warm_start=True, **SMALL)
+    quiet_fit(reg, X, y)
+    before = fitted_state(reg)
+    with pytest.raises(ValueError, match=r"y must be >= 0 with a positive sum.*zero"):
+        reg.fit(X, np.zeros(len(y)))
+    assert reg.n_iter_ == 3
+    for old, new in zip(before, reg.coefs_ + reg.intercepts_):
+        np.testing.assert_array_equal(old, new)
+
+
 def test_poisson_predicts_positive_rates_for_every_output(count_data):
     X, y = count_data
     Y = np.c_[y, y + 1]
@@ -222,6 +257,51 @@ def test_early_stopping_restores_the_best_epoch(regression_data):
         y_noisy,
     )
     assert_same_weights(reg, at_best)
+
+
+def test_r2_of_one_row_is_nan_and_of_a_constant_target_force_finite(regression_data):
+    """R² is undefined on one row: NaN in the history (training and hold-out),
+    as r2_score gives, never 0.0; a constant target on two rows keeps
+    r2_score's force_finite value."""
+    X, y = regression_data
+    one = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X[:1], y[:1])
+    assert np.isnan(one.history_["r2"]).all()
+    reg = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:1], y_val=y[:1])
+    assert np.isnan(reg.history_["val_r2"]).all()
+    assert not np.isnan(reg.history_["r2"]).any()
+    constant = np.full(2, y[0])
+    reg = quiet_fit(
+        MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:2], y_val=constant
+    )
+    assert reg.history_["val_r2"][-1] == r2_score(constant, reg.predict(X[:2])) == 0.0
+
+
+@pytest.mark.parametrize("metric", ["loss", "r2"])
+def test_early_stopping_on_fewer_than_two_hold_out_rows_is_sklearns_error(
+    regression_data, metric
+):
+    """Two rows hold one out: scikit-learn's "The validation set is too
+    small" error, whatever the metric (R² of one row is undefined, a loss of
+    one row is noise), before anything changes; X_val of one row too."""
+    X, y = regression_data
+    params = dict(SMALL, max_iter=3, early_stopping=True, early_stopping_metric=metric)
+    if metric != "loss":
+        params["scoring"] = metric
+    reg = MLPRegressor(**params)
+    with pytest.raises(
+        ValueError,
+        match=r"^The validation set is too small\. Increase 'validation_fraction' "
+        r"or the size of your dataset\.$",
+    ):
+        reg.fit(X[:2], y[:2])
+    assert not hasattr(reg, "coefs_")
+    with pytest.raises(ValueError, match=r"too small\. .*two rows in X_val \(got 1\)"):
+        reg.fit(X, y, X_val=X[:1], y_val=y[:1])
+    assert not hasattr(reg, "coefs_")
+    # without early stopping, one row is only recorded (as NaN)
+    reg.set_params(early_stopping=False, early_stopping_metric="loss")
+    quiet_fit(reg, X, y, X_val=X[:1], y_val=y[:1])
+    assert np.isnan(reg.history_["val_r2"]).all()
 
 
 def test_partial_fit_after_an_early_stopping_fit_goes_on_without_hold_out(

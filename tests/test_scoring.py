@@ -3,7 +3,9 @@ hold-out after every epoch, and early stopping on one of them."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
 
 from conftest import FAST, FEW_EPOCHS
@@ -308,3 +310,143 @@ def test_scorers_see_the_hold_out_as_given_without_feature_name_warnings(
     assert seen == [(pd.DataFrame, 30)] * EPOCHS
     assert not [w for w in recwarn if "feature names" in str(w.message)]
     assert "val_roc" in clf.history_ and clf.history_["val_custom"] == [0.0] * EPOCHS
+
+
+# ------------------------------------------------------ undefined scores
+
+def _one_class_hold_out(data):
+    """Training rows of both classes and a hold-out of class 1 only."""
+    X, y = data
+    return X[:80], y[:80], X[80:][y[80:] == 1], y[80:][y[80:] == 1]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+@pytest.mark.parametrize(
+    "scoring, metric",
+    [
+        ("roc_auc", "roc_auc"),  # returns NaN with one class
+        ("neg_log_loss", "neg_log_loss"),  # raises with one class
+        ({"nan": lambda estimator, X, y: np.nan}, "nan"),
+    ],
+)
+def test_stopping_on_an_undefined_metric_is_a_clear_error(binary_data, scoring, metric):
+    """NaN is neither better nor worse: stopping on it would run every epoch
+    and keep no best one. A clear error names the metric and the hold-out,
+    in the first epoch, and changes nothing."""
+    X, y, X_val, y_val = _one_class_hold_out(binary_data)
+    clf = MLPClassifier(
+        **{**SMALL, "max_iter": 50}, scoring=scoring, early_stopping=True,
+        early_stopping_metric=metric,
+    )  # fmt: skip
+    with pytest.raises(ValueError) as error:
+        clf.fit(X, y, X_val=X_val, y_val=y_val)
+    message = str(error.value)
+    assert f"early_stopping_metric={metric!r} is undefined (NaN)" in message
+    assert f"hold-out ({len(y_val)} rows) in epoch 1" in message
+    assert not hasattr(clf, "coefs_")
+
+
+def test_a_scorer_that_cannot_be_computed_records_nan_not_an_error(binary_data):
+    """neg_log_loss raises on a one-class hold-out: recorded as NaN with one
+    warning (as cross_validate records a failed score); the other scorers
+    and training go on."""
+    X, y, X_val, y_val = _one_class_hold_out(binary_data)
+    scoring = ["neg_log_loss", "f1", "roc_auc"]
+    with pytest.warns(UndefinedMetricWarning) as record:
+        clf = MLPClassifier(**SMALL, scoring=scoring).fit(
+            X, y, X_val=X_val, y_val=y_val
+        )
+    messages = [str(w.message) for w in record]
+    failed = [m for m in messages if "'neg_log_loss' cannot be computed" in m]
+    assert len(failed) == 1 and f"X_val ({len(y_val)} rows)" in failed[0]
+    assert np.isnan(clf.history_["val_neg_log_loss"]).all()
+    assert np.isnan(clf.history_["val_roc_auc"]).all()  # roc_auc returns NaN
+    assert clf.history_["val_f1"][-1] == get_scorer("f1")(clf, X_val, y_val)
+    assert clf.n_iter_ == EPOCHS
+
+
+@pytest.mark.parametrize(
+    "scoring, name",
+    [
+        ({"loss": "neg_log_loss", "f1": "f1"}, "loss"),
+        ("loss", "loss"),
+        (["roc_auc", "acc"], "acc"),
+        ({"learning_rate": "f1"}, "learning_rate"),
+        ({"accuracy": "roc_auc"}, "accuracy"),
+        ({"accuracy": get_scorer("balanced_accuracy")}, "accuracy"),
+    ],
+)
+def test_a_scorer_name_that_would_overwrite_a_history_key_is_refused(
+    binary_data, scoring, name
+):
+    """``val_loss`` is J (and what early stopping minimises), ``val_acc`` an
+    alias of ``val_accuracy``, ``learning_rate`` no metric; ``val_accuracy``
+    is the built-in metric, which another scorer must not replace. Refused
+    before anything changes."""
+    clf = _fitted(binary_data)
+    before = {k: v for k, v in vars(clf).items() if k.endswith("_")}
+    clf.set_params(warm_start=True, scoring=scoring, early_stopping=True)
+    with pytest.raises(ValueError) as error:
+        clf.fit(*binary_data)
+    assert f"names a scorer {name!r}" in str(error.value)
+    assert f"history_['val_{name}']" in str(error.value)
+    assert clf.n_iter_ == before["n_iter_"] and clf.history_ is before["history_"]
+    assert clf.coefs_ is before["coefs_"]
+
+
+@pytest.mark.parametrize(
+    "Estimator, scoring, key",
+    [
+        (MLPClassifier, "accuracy", "val_accuracy"),
+        (MLPClassifier, {"accuracy": "accuracy", "f1": "f1"}, "val_accuracy"),
+        (MLPClassifier, {"accuracy": get_scorer("accuracy")}, "val_accuracy"),
+        (MLPRegressor, ["r2"], "val_r2"),
+    ],
+)
+def test_a_scorer_that_is_the_builtin_metric_shares_its_key(
+    binary_data, Estimator, scoring, key
+):
+    X, y = binary_data
+    y = y if Estimator is MLPClassifier else y + X[:, 0]
+    est = Estimator(**SMALL, scoring=scoring, validation_fraction=0.25).fit(X, y)
+    assert len(est.history_[key]) == EPOCHS
+    assert not any(k.startswith("val_val") for k in est.history_)
+
+
+@pytest.mark.parametrize("key", ["loss", "acc", "learning_rate", "accuracy"])
+def test_a_callable_returning_a_colliding_key_is_refused_in_its_first_epoch(
+    binary_data, key
+):
+    X, y = binary_data
+    calls = []
+
+    def scorer(estimator, X, y):
+        calls.append(1)
+        return {key: 0.5, "other": 0.0}
+
+    clf = MLPClassifier(**SMALL, scoring=scorer, validation_fraction=0.25)
+    with pytest.raises(ValueError, match=rf"returns the key '{key}'.*val_{key}"):
+        clf.fit(X, y)
+    assert len(calls) == 1 and not hasattr(clf, "coefs_")
+
+
+# ----------------------------------------------------------------- sparse X
+
+SPARSE_FORMATS = ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"]
+
+
+@pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("container", ["matrix", "array"])
+@pytest.mark.parametrize("fmt", SPARSE_FORMATS)
+def test_scorers_on_every_sparse_format_give_what_csr_gives(
+    binary_data, fmt, container
+):
+    """The hold-out's raw rows are taken from X for the scorers: every
+    scipy.sparse format, sparse matrix or sparse array, as CSR."""
+    X, y = binary_data
+    csr = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    make = sp.csr_matrix if container == "matrix" else sp.csr_array
+    params = {**SMALL, "validation_fraction": 0.2, "scoring": ["accuracy", "roc_auc"]}
+    reference = MLPClassifier(**params).fit(csr, y)
+    other = MLPClassifier(**params).fit(make(csr).asformat(fmt), y)
+    assert other.history_ == reference.history_

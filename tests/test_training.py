@@ -2,6 +2,7 @@
 history and divergence."""
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -258,3 +259,32 @@ def test_fit_makes_at_most_one_converted_copy_of_X(rng):
         assert peak - before < 1.5 * X_int.nbytes
     finally:
         tracemalloc.stop()
+
+
+def _stopping_states(monitor, values):
+    """Feed ``values`` of ``monitor`` to a Stopping rule (patience 2); the
+    epoch at which it asks to stop, or None."""
+    rule = Stopping(monitor, tol=0.0, patience=2, keep_best=True)
+    plan = SimpleNamespace(validation=np.zeros(3))  # a hold-out of 3 rows
+    for epoch, value in enumerate(values, start=1):
+        state = SimpleNamespace(
+            metrics={monitor: value}, theta=np.full(2, float(epoch)),
+            kept_theta=None, stop=False, epoch=epoch,
+        )  # fmt: skip
+        rule.on_epoch_end(state, plan)
+        if state.stop:
+            return epoch
+    return None
+
+
+def test_an_infinite_monitored_loss_is_no_improvement():
+    """inf − tol is inf, so ``inf > best − tol`` was False and every infinite
+    epoch reset the patience count: training never stopped."""
+    assert _stopping_states("val_loss", [np.inf] * 6) == 2
+    assert _stopping_states("val_loss", [1.0, np.inf, np.inf, 0.5]) == 3
+
+
+def test_a_nan_monitored_metric_is_an_error_naming_it_and_the_epoch():
+    undefined = r"metric='loss' is undefined .*\(3 rows\) in epoch 2"
+    with pytest.raises(ValueError, match=undefined):
+        _stopping_states("val_loss", [1.0, np.nan, 0.5])
