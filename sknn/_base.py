@@ -851,7 +851,8 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
             scores = history[stopping.monitor]
         if scores is not None:
             self.validation_scores_ = list(scores)
-            self.best_validation_score_ = float(np.nanmax(scores))
+            defined = [s for s in scores if not np.isnan(s)]  # NaN: undefined
+            self.best_validation_score_ = max(defined) if defined else np.nan
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None

@@ -76,9 +76,13 @@ STOPPING = """\
         every epoch, dropout off, as ``cross_validate`` takes them: a scorer
         name such as "roc_auc", a callable ``scorer(estimator, X, y)``, or a
         list, tuple or dict of them. Each is recorded as
-        ``history_["val_<name>"]`` (``val_score`` for a single callable; a
-        name that is already a key, "accuracy" or "r2", reuses it) and shown
-        on the progress line. Needs a hold-out. ``val_loss`` is weighted like
+        ``history_["val_<name>"]`` (``val_score`` for a single callable; the
+        built-in metric's own scorer, "accuracy" or "r2", shares its key) and
+        shown on the progress line. The names "loss", "learning_rate" and
+        "acc", and "accuracy"/"r2" bound to another scorer, are refused: their
+        keys mean something else. A scorer that cannot be computed on the
+        hold-out (it raises ``ValueError`` or returns NaN) is recorded as NaN,
+        as ``cross_validate`` does. Needs a hold-out. ``val_loss`` is weighted like
         J (sample and class weights); the built-in validation metric and the
         scorers are unweighted, as Keras' metrics without
         ``weighted_metrics``. ``partial_fit`` never scores.
