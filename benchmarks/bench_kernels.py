@@ -34,9 +34,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from sknn import _kernels
-from sknn._network import Network
-from sknn._optimizers import make_optimizer
+from sknn._math import kernels as _kernels
+from sknn._math.network import Network
+from sknn._math.optimizers import make_optimizer
 
 PINNED = {
     name: "1"
@@ -105,7 +105,7 @@ COMPILE_SCRIPT = textwrap.dedent(
     start = time.process_time()
     import numba
     result = {"import": time.process_time() - start}
-    from sknn import _kernels
+    from sknn._math import kernels as _kernels
     for name in _kernels._KERNELS:
         for dtype in ("float32", "float64"):
             start = time.process_time()

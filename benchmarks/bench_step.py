@@ -33,10 +33,10 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from sknn import _kernels
-from sknn._activations import relu, relu_derivative
-from sknn._network import Backprop, Network
-from sknn._optimizers import make_optimizer
+from sknn._math import kernels as _kernels
+from sknn._math.activations import relu, relu_derivative
+from sknn._math.network import Backprop, Network
+from sknn._math.optimizers import make_optimizer
 
 SIZES = (784, 512, 512, 10)
 BATCH = 128

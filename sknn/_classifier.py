@@ -13,12 +13,12 @@ from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from . import _targets
-from ._base import BaseMLP, signature_with
-from ._data import Targets
-from ._docstrings import shared_parameters
-from ._metrics import Accuracy
-from ._sklearn_compat import StrOptions
+from ._base import targets as _targets
+from ._base.compat import StrOptions
+from ._base.docstrings import shared_parameters
+from ._base.estimator import BaseMLP, signature_with
+from ._training.data import Targets
+from ._training.metrics import Accuracy
 
 
 @shared_parameters

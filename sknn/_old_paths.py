@@ -29,6 +29,18 @@ MOVED = {
     # sknn 0.1.0 (1a7053d): the history moved with the code shared by the
     # classifier and the regressor
     "sknn._training.History": "sknn._base.History",
+    # 0.2: the modules became three folders, one per layer (the mathematics,
+    # the training loop, the scikit-learn glue)
+    "sknn._base.History": "sknn._training.history.History",
+    "sknn._network.Network": "sknn._math.network.Network",
+    "sknn._loss.LogisticOutput": "sknn._math.losses.LogisticOutput",
+    "sknn._loss.SoftmaxOutput": "sknn._math.losses.SoftmaxOutput",
+    "sknn._loss.IdentityOutput": "sknn._math.losses.IdentityOutput",
+    "sknn._loss.PoissonOutput": "sknn._math.losses.PoissonOutput",
+    "sknn._optimizers.SGD": "sknn._math.optimizers.SGD",
+    "sknn._optimizers.RMSprop": "sknn._math.optimizers.RMSprop",
+    "sknn._optimizers.Adam": "sknn._math.optimizers.Adam",
+    "sknn._schedules.ScheduleState": "sknn._math.schedules.ScheduleState",
 }
 
 

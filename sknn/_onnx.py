@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
-from ._activations import ALIASES
+from ._math.activations import ALIASES
 
 CLASSIFIER_ALIAS = "SknnMLPClassifier"
 REGRESSOR_ALIAS = "SknnMLPRegressor"

@@ -28,14 +28,14 @@ import inspect
 
 import numpy as np
 
-from ._base import History
 from ._classifier import MLPClassifier
-from ._loss import OUTPUTS
-from ._network import Network
+from ._math.losses import OUTPUTS
+from ._math.network import Network
+from ._math.optimizers import SGD, Adam, RMSprop
+from ._math.schedules import ScheduleState
 from ._old_paths import MOVED, resolve
-from ._optimizers import SGD, Adam, RMSprop
 from ._regressor import MLPRegressor
-from ._schedules import ScheduleState
+from ._training.history import History
 
 _TRUSTED = (
     MLPClassifier,

@@ -12,11 +12,11 @@ from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP, signature_with
-from ._data import Targets
-from ._docstrings import shared_parameters
-from ._metrics import R2
-from ._sklearn_compat import StrOptions
+from ._base.compat import StrOptions
+from ._base.docstrings import shared_parameters
+from ._base.estimator import BaseMLP, signature_with
+from ._training.data import Targets
+from ._training.metrics import R2
 
 LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
 

@@ -4,9 +4,9 @@ by the subset's own Σw (the defect behind a wrong weighted ``val_loss``)."""
 import numpy as np
 import pytest
 
-from sknn._data import Targets, TrainingData
-from sknn._network import Backprop, Network
-from sknn._training import evaluate
+from sknn._math.network import Backprop, Network
+from sknn._training.data import Targets, TrainingData
+from sknn._training.loop import evaluate
 
 
 def _data(rng, n=12, weights=True):

@@ -16,7 +16,7 @@ from sklearn.datasets import load_diabetes, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn import MLPClassifier, MLPRegressor
-from sknn._loss import cost, weighted_loss_sum
+from sknn._math.losses import cost, weighted_loss_sum
 
 
 def _quiet_fit(model, X, y, **kwargs):

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from sknn._loss import LogisticOutput, SoftmaxOutput
-from sknn._network import Backprop, Network
+from sknn._math.losses import LogisticOutput, SoftmaxOutput
+from sknn._math.network import Backprop, Network
 
 # A 2-2-1 relu network, written out weight by weight.
 W1 = [[0.1, -0.2], [0.3, 0.4]]

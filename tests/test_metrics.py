@@ -5,7 +5,7 @@ import pytest
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import r2_score
 
-from sknn._metrics import R2
+from sknn._training.metrics import R2
 
 
 def _r2_in_batches(H, T, sizes):

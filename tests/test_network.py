@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from sknn._network import Backprop, Network
-from sknn._targets import encode, output_layer
+from sknn._base.targets import encode, output_layer
+from sknn._math.network import Backprop, Network
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 KINDS = ["binary", "multiclass", "multilabel-indicator"]
@@ -159,7 +159,7 @@ def test_fused_relu_dropout_kernels_equal_numpy_bit_for_bit(dtype, weighted):
     the NumPy path's J, gradient and random stream, on a full and a short
     batch (the buffers sliced to fewer rows)."""
     pytest.importorskip("numba")
-    from sknn import _kernels
+    from sknn._math import kernels as _kernels
 
     rng = np.random.default_rng(3)
     X, T, out_activation, n_out = _problem("multiclass", rng, n=12, n_features=6)
@@ -195,7 +195,7 @@ def test_fused_relu_dropout_kernel_keeps_nan():
     """A NaN pre-activation stays NaN through the fused relu (np.maximum's
     rule), so divergence is still seen."""
     pytest.importorskip("numba")
-    from sknn import _kernels
+    from sknn._math import kernels as _kernels
 
     network = Network((3, 4, 2), "relu", "softmax", (0.5,))
     theta = network.initialize(np.random.default_rng(0), np.float64)
@@ -218,7 +218,8 @@ def test_fit_with_fused_dropout_kernels_matches_numpy_path(dtype):
     pytest.importorskip("numba")
     from sklearn.datasets import load_digits
 
-    from sknn import MLPClassifier, _kernels
+    from sknn import MLPClassifier
+    from sknn._math import kernels as _kernels
 
     X, y = load_digits(return_X_y=True)
     X, y = X[:500] / 16, y[:500]
@@ -255,7 +256,8 @@ def test_regressor_partial_fit_and_warm_start_through_fused_kernels():
     pytest.importorskip("numba")
     from sklearn.datasets import make_regression
 
-    from sknn import MLPRegressor, _kernels
+    from sknn import MLPRegressor
+    from sknn._math import kernels as _kernels
 
     X, y = make_regression(300, 8, noise=5.0, random_state=0)
     y = y / y.std()

@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 
 import sknn
 from sknn import MLPClassifier, register_onnx_converters, to_onnx
-from sknn._activations import ACTIVATIONS
+from sknn._math.activations import ACTIVATIONS, ALIASES
 
 skl2onnx = pytest.importorskip("skl2onnx")
 onnx = pytest.importorskip("onnx")
@@ -531,7 +531,7 @@ class StubRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         A = np.asarray(X, dtype=self.dtype)
-        g = ACTIVATIONS[sknn._activations.ALIASES.get(self.activation, self.activation)]
+        g = ACTIVATIONS[ALIASES.get(self.activation, self.activation)]
         for layer, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
             A = A @ W + b
             if layer < len(self.coefs_) - 1:

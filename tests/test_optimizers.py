@@ -8,8 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from sknn import _kernels
-from sknn._optimizers import FLUSH_EVERY, SGD, Adam, RMSprop, make_optimizer
+from sknn._math import kernels as _kernels
+from sknn._math.optimizers import FLUSH_EVERY, SGD, Adam, RMSprop, make_optimizer
 
 N_STEPS = 50  # past FLUSH_EVERY = 32, so one step flushes
 N_PARAMS, N_COEF = 101, 80  # odd sizes: the vectorised loops' remainders run too

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from sknn import MLPClassifier
-from sknn._progress import Progress
+from sknn._training.progress import Progress
 
 FINAL_LINE = re.compile(
     r"^Epoch (\d+)/(\d+)  +(\d+)/(\d+) \[=+\] - \d+(s|ms|us) \d+(s|ms|us)/step"
@@ -62,7 +62,7 @@ def test_verbose_0_prints_nothing(multiclass_data, capsys):
 
 
 def test_on_a_terminal_the_bar_advances_within_the_epoch(monkeypatch):
-    monkeypatch.setattr("sknn._progress.REDRAW_SECONDS", 0.0)
+    monkeypatch.setattr("sknn._training.progress.REDRAW_SECONDS", 0.0)
     stream = Terminal()
     progress = Progress(1, n_epochs=20, n_samples=1000, stream=stream)
     progress.start_epoch(3)

@@ -31,9 +31,9 @@ from conftest import (
     snapshot,
 )
 from sknn import DivergenceError, MLPClassifier
-from sknn._loss import LogisticOutput, SoftmaxOutput
-from sknn._network import Backprop
-from sknn._observers import HistoryLog
+from sknn._math.losses import LogisticOutput, SoftmaxOutput
+from sknn._math.network import Backprop
+from sknn._training.observers import HistoryLog
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

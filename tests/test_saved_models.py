@@ -40,6 +40,7 @@ import sknn
 from sknn import MLPClassifier, MLPRegressor, skops_trusted_types
 from sknn._old_paths import MOVED, install, resolve
 from sknn._persistence import parameter_defaults
+from sknn._training.history import History
 
 FIXTURES = Path(__file__).parent / "saved_models"
 MANIFESTS = sorted(FIXTURES.glob("sknn-*.json"))
@@ -264,7 +265,7 @@ def test_every_old_path_names_its_new_object():
         if new in trusted:
             assert old in trusted
     assert "sknn._training.History" in trusted
-    assert resolve("sknn._training.History") is sknn._base.History
+    assert resolve("sknn._training.History") is History
 
 
 def test_a_module_that_disappears_stays_loadable(monkeypatch):
@@ -272,24 +273,24 @@ def test_a_module_that_disappears_stays_loadable(monkeypatch):
     a package that no longer exists, loads from files that name it."""
     gone = ("sknn._gone", "sknn._gone_package", "sknn._gone_package.inner")
     rows = {
-        "sknn._gone.History": "sknn._base.History",
+        "sknn._gone.History": "sknn._training.history.History",
         "sknn._gone_package.inner.Moved": "sknn._gone.History",  # moved twice
     }
     monkeypatch.setattr(sknn._old_paths, "MOVED", {**MOVED, **rows})
     try:
         install()
-        history = sknn._base.History({"loss": [1.0]})
+        history = History({"loss": [1.0]})
         for old in rows:
             module, _, name = old.rpartition(".")
             # the pickle written when the class lived at the old path
             data = pickle.dumps(history, protocol=0).replace(
-                b"csknn._base\nHistory\n", f"c{module}\n{name}\n".encode()
+                b"csknn._training.history\nHistory\n", f"c{module}\n{name}\n".encode()
             )
             assert module.encode() in data
             loaded = pickle.loads(data)
-            assert type(loaded) is sknn._base.History
+            assert type(loaded) is History
             assert loaded == history
-        assert sys.modules["sknn._gone"].History is sknn._base.History
+        assert sys.modules["sknn._gone"].History is History
         with pytest.raises(AttributeError, match="no attribute 'Other'"):
             sys.modules["sknn._gone"].Other
     finally:
@@ -299,7 +300,7 @@ def test_a_module_that_disappears_stays_loadable(monkeypatch):
                 delattr(sknn, module.split(".")[1])
         monkeypatch.undo()
         install()
-    assert sknn._training.History is sknn._base.History
+    assert sknn._training.History is History
     with pytest.raises(AttributeError, match="no attribute 'Moved'"):
         sknn._training.Moved
 

@@ -289,7 +289,7 @@ def test_cosine_changes_the_rate_at_every_step_not_every_epoch(multiclass_data):
 
 def _rates_of_each_step(monkeypatch):
     """The learning rate of every optimiser step taken from now on."""
-    from sknn._optimizers import SGD
+    from sknn._math.optimizers import SGD
 
     rates, step = [], SGD.step
 

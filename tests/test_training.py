@@ -12,7 +12,7 @@ from sklearn.metrics import recall_score
 
 from conftest import forward_proba
 from sknn import DivergenceError, MLPClassifier
-from sknn._observers import Stopping
+from sknn._training.observers import Stopping
 
 
 def test_dropout_changes_training_not_prediction(multiclass_data):

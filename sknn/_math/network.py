@@ -16,9 +16,9 @@ Backpropagation runs the error δ from the output back:
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernels
-from ._activations import ACTIVATIONS, DERIVATIVES
-from ._loss import OUTPUTS, cost, weighted_loss_sum
+from . import kernels
+from .activations import ACTIVATIONS, DERIVATIVES
+from .losses import OUTPUTS, cost, weighted_loss_sum
 
 # Rows per block when predicting: 2048 × 512 float32 activations (4 MB) stay in
 # the caches of this class of CPU, and the products are still large enough to
@@ -276,11 +276,11 @@ class Backprop:
         return float(J)
 
     def _fused_dropout_kernel(self, name, theta):
-        """The numba kernel ``name`` of ``_kernels`` when it applies here (a
+        """The numba kernel ``name`` of ``kernels`` when it applies here (a
         relu network with dropout, large enough for the kernels), else None."""
         if self.network.activation != "relu" or not any(self.network.dropout):
             return None
-        return _kernels.get_kernel(name, theta)
+        return kernels.get_kernel(name, theta)
 
     def _l2_buffer(self):
         if self._l2 is None:

@@ -28,8 +28,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import check_scoring, get_scorer
 
-from ._exceptions import warn_user
-from ._sklearn_compat import _safe_indexing
+from .._exceptions import warn_user
+from .compat import _safe_indexing
 
 SINGLE_CALLABLE = "score"
 

@@ -23,11 +23,11 @@ step.
 
 import numpy as np
 
-from ._exceptions import DivergenceError, warn_user
-from ._loss import cost, weighted_loss_sum
-from ._progress import Progress
-from ._scoring import undefined_metric_error
-from ._training import evaluate
+from .._base.scoring import undefined_metric_error
+from .._exceptions import DivergenceError, warn_user
+from .._math.losses import cost, weighted_loss_sum
+from .loop import evaluate
+from .progress import Progress
 
 # A loss this many times the first one means the run is exploding.
 DIVERGENCE_FACTOR = 1e4

@@ -15,9 +15,9 @@ Two implementations compute each step. The NumPy one updates θ in a few
 whole-vector passes through one scratch buffer, so a step allocates nothing;
 the scratch buffer exists only while training (``release`` frees it), so a
 fitted model, and the copy that ``partial_fit`` resumes from, do not carry it.
-When numba is installed and θ has at least ``_kernels.MIN_PARAMS`` entries, a
-compiled kernel of ``_kernels`` makes the whole step, L2 term and flush
-included, in one pass, and needs no scratch buffer (see ``_kernels`` for the
+When numba is installed and θ has at least ``kernels.MIN_PARAMS`` entries, a
+compiled kernel of ``kernels`` makes the whole step, L2 term and flush
+included, in one pass, and needs no scratch buffer (see ``kernels`` for the
 choice, and ``SKNN_KERNELS=numpy`` to turn it off). The two agree to
 rounding; the NumPy path is the reference. The optimisers themselves hold
 only NumPy arrays and numbers, whichever path ran, so they pickle as before.
@@ -34,7 +34,7 @@ on denormal operands of products). Every ``FLUSH_EVERY`` steps the state and
 
 import numpy as np
 
-from . import _kernels
+from . import kernels
 
 FLUSH_EVERY = 32
 
@@ -105,7 +105,7 @@ class _Optimizer:
         self.t += 1
         n_l2 = self._l2_entries(l2_scale)
         flush = self.t % FLUSH_EVERY == 0
-        kernel = _kernels.get_kernel(self._kernel_name, theta)
+        kernel = kernels.get_kernel(self._kernel_name, theta)
         if kernel is not None:
             cast = theta.dtype.type  # every float argument in θ's dtype
             tiny = np.finfo(theta.dtype).tiny if flush else 0.0

@@ -31,12 +31,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import ALIASES
-from ._callbacks import SklearnCallbacks
-from ._data import TrainingData
-from ._exceptions import warn_user
-from ._network import Backprop, Network
-from ._observers import (
+from .._exceptions import warn_user
+from .._math.activations import ALIASES
+from .._math.network import Backprop, Network
+from .._math.optimizers import make_optimizer
+from .._math.schedules import Schedule, ScheduleState
+from .._training.data import TrainingData
+from .._training.history import History
+from .._training.loop import LBFGSError, Plan, run, warn_if_not_converged
+from .._training.observers import (
     DivergenceGuard,
     HistoryLog,
     LearningRate,
@@ -44,16 +47,8 @@ from ._observers import (
     Stopping,
     Validation,
 )
-from ._optimizers import make_optimizer
-from ._schedules import Schedule, ScheduleState
-from ._scoring import (
-    HoldOutScores,
-    check_scorer_names,
-    make_scorer,
-    rows_as_given,
-    scorer_names,
-)
-from ._sklearn_compat import (
+from .callbacks import SklearnCallbacks
+from .compat import (
     CallbackSupportMixin,
     Interval,
     InvalidParameterError,
@@ -61,33 +56,17 @@ from ._sklearn_compat import (
     _check_sample_weight,
     with_callbacks,
 )
-from ._summary import layer_table
-from ._training import LBFGSError, Plan, run, warn_if_not_converged
+from .scoring import (
+    HoldOutScores,
+    check_scorer_names,
+    make_scorer,
+    rows_as_given,
+    scorer_names,
+)
+from .summary import layer_table
 
 GRADIENT_SOLVERS = ("sgd", "rmsprop", "adam")
 DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-class History(dict):
-    """Per-epoch lists: ``loss``, the estimator's metric (``accuracy`` or
-    ``r2``), ``learning_rate`` and, with a hold-out, ``val_loss`` and
-    ``val_<metric>``. ``acc`` and ``val_acc`` answer too, as in old Keras."""
-
-    ALIASES = {"acc": "accuracy", "val_acc": "val_accuracy"}
-
-    def __missing__(self, key):
-        if key in self.ALIASES and self.ALIASES[key] in self:
-            return self[self.ALIASES[key]]
-        raise KeyError(key)
-
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __reduce__(self):
-        return (History, (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -905,7 +884,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
     def __setstate__(self, state):
         # a model saved by an older sknn lacks what was added since
-        from ._persistence import upgrade_state  # sknn is fully imported by now
+        from .._persistence import upgrade_state  # sknn is fully imported by now
 
         super().__setstate__(upgrade_state(self, state))
 

@@ -30,9 +30,9 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._data import Rows
-from ._exceptions import warn_user
-from ._loss import cost, weighted_loss_sum
+from .._exceptions import warn_user
+from .._math.losses import cost, weighted_loss_sum
+from .data import Rows
 
 
 @dataclass

@@ -309,7 +309,7 @@ class use_numba:
 
     Examples
     --------
-    >>> from sknn._kernels import kernel_backend, use_numba
+    >>> from sknn._math.kernels import kernel_backend, use_numba
     >>> with use_numba(False):
     ...     kernel_backend(10**6, "float32")
     'numpy'
