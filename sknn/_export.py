@@ -1,7 +1,7 @@
 """ONNX export: the public entry points, which import skl2onnx only when called.
 
 ``import sknn`` must not import skl2onnx or onnx (an optional extra); the
-converters themselves live in ``_onnx``.
+converters themselves live in the ``_onnx`` package.
 """
 
 from typing import TYPE_CHECKING, Any
