@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from sknn._math import kernels as _kernels
 from sknn._math.network import Network
-from sknn._math.optimizers import make_optimizer
+from sknn._math.optimizers import SOLVERS, make_optimizer
 
 PINNED = {
     name: "1"
@@ -76,7 +76,7 @@ def seconds_per_step(rule, dtype, n_params, n_coef, numba, repeats, target=0.02)
     grad = (1e-3 * rng.standard_normal(n_params)).astype(dtype)
     grad_copy = grad.copy()
     optimizer = make_optimizer(
-        solver, n_params, dtype, {**PARAMS, **overrides}, n_coef=n_coef
+        SOLVERS[solver], n_params, dtype, {**PARAMS, **overrides}, n_coef=n_coef
     )
     with _kernels.use_numba(numba):
         optimizer.step(theta, grad, L2_SCALE)  # compiles, allocates the scratch

@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 from sknn._math import kernels as _kernels
 from sknn._math.activations import relu, relu_derivative
 from sknn._math.network import Backprop, Network
-from sknn._math.optimizers import make_optimizer
+from sknn._math.optimizers import RMSprop, make_optimizer
 
 SIZES = (784, 512, 512, 10)
 BATCH = 128
@@ -63,7 +63,7 @@ class Step:
         self.theta = self.net.initialize(rng, dtype)
         self.grad = np.empty_like(self.theta)
         self.optimizer = make_optimizer(
-            "rmsprop",
+            RMSprop,
             self.net.n_params,
             dtype,
             {"learning_rate": 1e-3, "rho": 0.9, "epsilon": 1e-8},

@@ -1,24 +1,23 @@
 """``MLPClassifier``: labels in, labels and probabilities out.
 
-What is specific to classification lives here: how labels become targets
-(``_targets``), class weights, the accuracy of each epoch, the stratified
-hold-out and the decoding of probabilities. Everything else is ``BaseMLP``'s.
+What is specific to classification lives here: ``class_weight``, its target
+codec (``ClassifierTargets``: labels to targets, class weights, the accuracy
+of each epoch, the stratified hold-out), the decoding of probabilities and
+the docstrings. Everything else is ``BaseMLP``'s.
 """
 
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._base import targets as _targets
 from ._base.compat import StrOptions
-from ._base.docstrings import shared_parameters
-from ._base.estimator import BaseMLP, signature_with
-from ._training.data import Targets
-from ._training.metrics import Accuracy
+from ._base.estimator import BaseMLP
+from ._base.params import shared_parameters, signature
+from ._base.targets import ClassifierTargets
 
 
 @shared_parameters
@@ -124,7 +123,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         super().__init__(hidden_layer_sizes, activation, **params)
         self.class_weight = class_weight
 
-    __init__.__signature__ = signature_with(BaseMLP.__init__, class_weight=None)
+    __init__.__signature__ = signature(class_weight=None)
 
     # ------------------------------------------------------------------ fitting
 
@@ -175,127 +174,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "classes must be passed on the first call to partial_fit: "
                 "every label that will ever occur, e.g. classes=np.unique(y)."
             )
-        return self._transaction(
-            self._fit, X, y, sample_weight, incremental=True, classes=classes
-        )
+        return self._partial_fit(X, y, sample_weight, classes)
 
-    # ------------------------------------------------------------------ targets
-
-    def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
-        y = _targets.densify(y)
-        kind, classes_ = self._classes(y, continuing, classes, incremental)
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit, which "
-                "sees one chunk at a time: compute the weights once with "
-                "sklearn.utils.class_weight.compute_class_weight('balanced', "
-                "classes=classes, y=y) on enough of y, and pass them as a dict."
-            )
-        output, n_outputs = _targets.output_layer(kind, len(classes_))
-        return Targets(
-            kind=kind,
-            T=_targets.encode(y, classes_, kind, dtype),
-            output=output,
-            n_outputs=n_outputs,
-            classes=classes_,
-            class_weight=_targets.class_weights_per_sample(
-                self.class_weight, classes_, y, kind
-            ),
-        )
-
-    def _encode_validation_targets(self, y_val, data):
-        """Targets of ``y_val`` in the training targets' form; class weights
-        computed from the training y."""
-        y_val = _targets.densify(y_val)
-        train = data.targets
-        kind = _targets.target_kind(y_val, train.classes)
-        if (kind == _targets.MULTILABEL) != (train.kind == _targets.MULTILABEL):
-            raise ValueError(f"y_val is {kind} but y is {train.kind}.")
-        class_weight = None
-        if self.class_weight is not None:
-            class_weight = _targets.class_weights_per_sample(
-                self.class_weight, train.classes, data.y, train.kind, of=y_val
-            )
-        return Targets(
-            kind=train.kind,
-            T=_targets.encode(
-                y_val, train.classes, train.kind, data.X.dtype, name="y_val"
-            ),
-            output=train.output,
-            n_outputs=train.n_outputs,
-            classes=train.classes,
-            class_weight=class_weight,
-        )
-
-    def _make_metric(self, output):
-        return Accuracy(output)
-
-    def _stratify(self, targets, y):
-        return None if targets.kind == _targets.MULTILABEL else y
-
-    def _commit_targets(self, targets):
-        self.classes_ = targets.classes
-        self._target_kind = targets.kind
-
-    def _classes(self, y, continuing, classes, incremental):
-        """(target kind, classes_) for this call, checked against a fitted model."""
-        if continuing:
-            kind = self._target_kind
-            new_kind = _targets.target_kind(y)  # "Unknown label type" → error
-            if (new_kind == _targets.MULTILABEL) != (kind == _targets.MULTILABEL):
-                raise ValueError(
-                    f"y is {new_kind} but the model was fitted on {kind} targets."
-                )
-            if kind == _targets.MULTILABEL and y.shape[1] != len(self.classes_):
-                raise ValueError(
-                    f"y has {y.shape[1]} labels but the model was fitted with "
-                    f"{len(self.classes_)}."
-                )
-            if incremental:
-                if classes is not None and not np.array_equal(
-                    np.unique(np.asarray(classes)), self.classes_
-                ):
-                    raise ValueError(
-                        f"classes={classes!r} is not the same as on the first "
-                        f"call to partial_fit, {self.classes_.tolist()}."
-                    )
-                if kind != _targets.MULTILABEL:
-                    _targets.class_indices(y, self.classes_)  # unknown labels
-                return kind, self.classes_
-            new_classes = _targets.find_classes(y, kind)
-            if not np.array_equal(new_classes, self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes "
-                    f"as in the previous call to fit. Previously got "
-                    f"{self.classes_}, `y` has {new_classes}."
-                )
-            return kind, self.classes_
-        if classes is not None:
-            if np.any(pd.isna(np.asarray(classes, dtype=object))):
-                raise ValueError(
-                    f"classes={classes!r} contains NaN or None: every class "
-                    "needs a label."
-                )
-            classes_ = np.unique(np.asarray(classes))
-            if len(classes_) < 2:
-                raise ValueError(
-                    f"classes must hold at least 2 labels; got {classes_.tolist()}."
-                )
-            kind = _targets.target_kind(y, classes_)
-            if kind == _targets.MULTILABEL:
-                columns = np.arange(y.shape[1])
-                if not np.array_equal(classes_, columns):
-                    raise ValueError(
-                        f"For a multilabel y, classes_ are its column indices "
-                        f"{columns.tolist()}; got classes={classes!r}. Pass "
-                        "classes=None or the column indices."
-                    )
-                classes_ = columns
-            else:
-                _targets.class_indices(y, classes_)
-            return kind, classes_
-        kind = _targets.target_kind(y)
-        return kind, _targets.find_classes(y, kind)
+    def _codec(self):
+        return ClassifierTargets(self)
 
     # --------------------------------------------------------------- prediction
 

@@ -1,8 +1,9 @@
 """``MLPRegressor``: real (or count) targets in, predictions out.
 
-What is specific to regression lives here: the two losses and their output
-layers, the numeric targets, R² as the metric of each epoch, and the shape of
-predictions. Everything else is ``BaseMLP``'s.
+What is specific to regression lives here: its ``loss`` parameter, its target
+codec (``RegressorTargets``: the losses' output layers, R² as the metric of
+each epoch), the shape of predictions and the docstrings. Everything else is
+``BaseMLP``'s.
 """
 
 from collections.abc import Sequence
@@ -13,12 +14,10 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._base.compat import StrOptions
-from ._base.docstrings import shared_parameters
-from ._base.estimator import BaseMLP, signature_with
-from ._training.data import Targets
-from ._training.metrics import R2
-
-LOSS_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}
+from ._base.estimator import BaseMLP
+from ._base.params import shared_parameters, signature
+from ._base.targets import RegressorTargets
+from ._math.losses import REGRESSION_LOSSES
 
 
 @shared_parameters
@@ -100,7 +99,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions(set(LOSS_OUTPUTS))],
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
     _y_numeric = True
 
@@ -115,7 +114,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         super().__init__(hidden_layer_sizes, activation, **params)
         self.loss = loss
 
-    __init__.__signature__ = signature_with(BaseMLP.__init__, loss="squared_error")
+    __init__.__signature__ = signature(loss="squared_error")
 
     @available_if(BaseMLP._check_gradient_solver)
     def partial_fit(
@@ -145,56 +144,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         >>> reg.n_iter_, reg.t_
         (3, 150)
         """
-        return self._transaction(self._fit, X, y, sample_weight, incremental=True)
+        return self._partial_fit(X, y, sample_weight)
 
-    # ------------------------------------------------------------------ targets
-
-    def _encode_targets(self, y, dtype, *, continuing, incremental, classes):
-        # a fit (warm start too) needs some positive count; a chunk does not
-        targets = self._targets(y, dtype, "y", whole_fit=not incremental)
-        kind, n_outputs = targets.kind, targets.n_outputs
-        if continuing and (kind, n_outputs) != (self._target_kind, self.n_outputs_):
-            raise ValueError(
-                f"y has {n_outputs} output(s) ({kind}) but the model was "
-                f"fitted on {self.n_outputs_} ({self._target_kind})."
-            )
-        return targets
-
-    def _encode_validation_targets(self, y_val, data):
-        # val_loss is defined on any counts, all zeros included
-        targets = self._targets(y_val, data.X.dtype, "y_val", whole_fit=False)
-        if targets.n_outputs != data.targets.n_outputs:
-            raise ValueError(
-                f"y_val has {targets.n_outputs} output(s) but y has "
-                f"{data.targets.n_outputs}."
-            )
-        return targets
-
-    def _targets(self, y, dtype, name, whole_fit):
-        """``Targets`` of ``y`` (named ``name`` in errors), checked against the
-        loss: Poisson counts are never negative and, in a whole fit, not all
-        zero (the best predictions would be 0: J(Θ) falls for ever as they go
-        there, and there is nothing to learn)."""
-        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
-        kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
-        if self.loss == "poisson" and not np.all(T >= 0):
-            raise ValueError(
-                "Some value(s) of y are out of the valid range of the loss "
-                f"'poisson': {name} must be >= 0"
-                + (" with a positive sum." if whole_fit else ".")
-            )
-        if self.loss == "poisson" and whole_fit and not T.sum() > 0:
-            raise ValueError(
-                "Some value(s) of y are out of the valid range of the loss "
-                f"'poisson': {name} must be >= 0 with a positive sum. Every count "
-                "is 0, so the best predictions are 0 and training would push "
-                "them down for ever: fit on data with some positive counts (a "
-                "partial_fit chunk may be all zeros)."
-            )
-        return Targets(kind, T, LOSS_OUTPUTS[self.loss], T.shape[1])
-
-    def _make_metric(self, output):
-        return R2()
+    def _codec(self):
+        return RegressorTargets(self)
 
     # --------------------------------------------------------------- prediction
 
@@ -226,6 +179,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.target_tags.positive_only = self.loss == "poisson"
+        output = REGRESSION_LOSSES.get(self.loss)
+        tags.target_tags.positive_only = output is not None and output.positive_only
         return tags
 

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from sknn._math import kernels as _kernels
-from sknn._math.optimizers import FLUSH_EVERY, SGD, Adam, RMSprop, make_optimizer
+from sknn._math.optimizers import (
+    FLUSH_EVERY,
+    SGD,
+    SOLVERS,
+    Adam,
+    RMSprop,
+    make_optimizer,
+)
 
 N_STEPS = 50  # past FLUSH_EVERY = 32, so one step flushes
 N_PARAMS, N_COEF = 101, 80  # odd sizes: the vectorised loops' remainders run too
@@ -175,7 +182,7 @@ def _restore_mode():
 def make(rule, dtype, n_params=N_PARAMS, n_coef=N_COEF):
     solver, overrides = RULES[rule]
     return make_optimizer(
-        solver, n_params, dtype, {**PARAMS, **overrides}, n_coef=n_coef
+        SOLVERS[solver], n_params, dtype, {**PARAMS, **overrides}, n_coef=n_coef
     )
 
 
@@ -265,16 +272,16 @@ def test_l2_needs_n_coef():
 
 def test_make_optimizer_takes_n_coef():
     for solver, cls in (("sgd", SGD), ("rmsprop", RMSprop), ("adam", Adam)):
-        optimizer = make_optimizer(solver, 10, "float32", PARAMS, n_coef=7)
+        optimizer = make_optimizer(SOLVERS[solver], 10, "float32", PARAMS, n_coef=7)
         assert type(optimizer) is cls
         assert optimizer.n_coef == 7
-        assert make_optimizer(solver, 10, "float32", PARAMS).n_coef is None
+        assert make_optimizer(SOLVERS[solver], 10, "float32", PARAMS).n_coef is None
 
 
 def test_optimizer_pickled_by_0_1_0_lacks_n_coef():
     optimizer = make("adam", "float64")
     del optimizer.n_coef  # as unpickled from a model saved by sknn 0.1.0
-    resumed = make_optimizer("adam", N_PARAMS, "float64", PARAMS, resume=optimizer)
+    resumed = make_optimizer(Adam, N_PARAMS, "float64", PARAMS, resume=optimizer)
     assert optimizer.n_coef is None
     assert resumed.t == optimizer.t
 

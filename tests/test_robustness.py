@@ -33,7 +33,7 @@ from conftest import (
 from sknn import DivergenceError, MLPClassifier
 from sknn._math.losses import LogisticOutput, SoftmaxOutput
 from sknn._math.network import Backprop
-from sknn._training.observers import HistoryLog
+from sknn._training.observers import ProgressLine
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -49,7 +49,7 @@ class Interrupter:
         self.armed = after_epochs == 0
         self.countdown = at_batch
         self.fired = False
-        end_epoch = HistoryLog.on_epoch_end
+        end_epoch = ProgressLine.on_epoch_end  # after the epoch is counted
         loss_and_gradient = Backprop.loss_and_gradient
 
         def patched_end_epoch(log, state, plan):
@@ -65,7 +65,7 @@ class Interrupter:
                     raise KeyboardInterrupt
             return loss_and_gradient(backprop, *args, **kwargs)
 
-        monkeypatch.setattr(HistoryLog, "on_epoch_end", patched_end_epoch)
+        monkeypatch.setattr(ProgressLine, "on_epoch_end", patched_end_epoch)
         monkeypatch.setattr(Backprop, "loss_and_gradient", patched_loss_and_gradient)
 
 

@@ -12,7 +12,8 @@ from sklearn.metrics import recall_score
 
 from conftest import forward_proba
 from sknn import DivergenceError, MLPClassifier
-from sknn._training.observers import Stopping
+from sknn._base import prepare
+from sknn._training.observers import Comparison, Stopping
 
 
 def test_dropout_changes_training_not_prediction(multiclass_data):
@@ -146,17 +147,18 @@ def test_validation_fraction_records_validation_history(multiclass_data):
     assert clf.t_ == 6 * 120  # 30 of the 150 rows held out
 
 
-def test_validation_hold_out_is_stratified(multiclass_data):
+def test_validation_hold_out_is_stratified(multiclass_data, monkeypatch):
     X, y = multiclass_data
     seen = {}
+    split = prepare._split
 
-    class Spy(MLPClassifier):
-        def _split(self, *args, **kwargs):
-            train, validation = super()._split(*args, **kwargs)
-            seen["val"] = np.bincount(y[validation.index])
-            return train, validation
+    def spy(*args, **kwargs):
+        train, validation = split(*args, **kwargs)
+        seen["val"] = np.bincount(y[validation.index])
+        return train, validation
 
-    Spy((4,), validation_fraction=0.2, max_iter=1, random_state=0).fit(X, y)
+    monkeypatch.setattr(prepare, "_split", spy)
+    MLPClassifier((4,), validation_fraction=0.2, max_iter=1, random_state=0).fit(X, y)
     assert list(seen["val"]) == [10, 10, 10]
 
 
@@ -264,7 +266,7 @@ def test_fit_makes_at_most_one_converted_copy_of_X(rng):
 def _stopping_states(monitor, values):
     """Feed ``values`` of ``monitor`` to a Stopping rule (patience 2); the
     epoch at which it asks to stop, or None."""
-    rule = Stopping(monitor, tol=0.0, patience=2, keep_best=True)
+    rule = Stopping(Comparison(monitor, tol=0.0), patience=2, keep_best=True)
     plan = SimpleNamespace(validation=np.zeros(3))  # a hold-out of 3 rows
     for epoch, value in enumerate(values, start=1):
         state = SimpleNamespace(

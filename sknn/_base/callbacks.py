@@ -33,11 +33,14 @@ class SklearnCallbacks:
         The estimator being fitted (it holds the callbacks and the context).
     max_subtasks : int
         The most epoch sub-tasks the fit can have.
-    training_rows : callable
-        ``() -> (X, y, metadata)``: the training rows as the user gave them.
+    training_rows : GivenRows
+        The training rows as the user gave them (``prepare.GivenRows``),
+        taken only if a callback asks.
     snapshot : callable
         ``(theta) -> estimator`` that predicts with the weights ``theta``.
     """
+
+    phase = "notify"
 
     def __init__(self, estimator, max_subtasks, training_rows, snapshot):
         self.estimator = estimator
@@ -68,7 +71,9 @@ class SklearnCallbacks:
 
     def _rows_once(self):
         if self._rows is None:
-            self._rows = self._training_rows()
+            X, y, sample_weight = self._training_rows.take()
+            metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+            self._rows = X, y, metadata
         return self._rows
 
     def on_run_begin(self, state, plan):

@@ -24,12 +24,10 @@ records a failed score.
 from numbers import Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import check_scoring, get_scorer
 
 from .._exceptions import warn_user
-from .compat import _safe_indexing
 
 SINGLE_CALLABLE = "score"
 
@@ -118,22 +116,6 @@ def make_scorer(estimator, scoring):
             "sklearn.metrics.get_scorer_names()), a callable scorer, or a "
             f"list, tuple or dict of them. Got {scoring!r}: {error}"
         ) from error
-
-
-def rows_as_given(X, index):
-    """The rows ``index`` of ``X`` as the user passed it (None: all of them).
-
-    What the scorers and scikit-learn's callbacks receive: a DataFrame stays a
-    DataFrame, an array an array. A sparse matrix or array of a format that
-    cannot index rows (COO, DIA, BSR) gives them in CSR, the format
-    ``validate_data`` makes of every sparse input, so that every format
-    scores what CSR scores.
-    """
-    if index is None:
-        return X
-    if sp.issparse(X) and X.format not in ("csr", "csc"):
-        X = X.tocsr()
-    return _safe_indexing(X, index)
 
 
 class HoldOutScores:

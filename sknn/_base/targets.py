@@ -1,4 +1,10 @@
-"""Labels in, labels out: scikit-learn's target types mapped to output layers.
+"""Targets in, predictions out: each estimator's target codec.
+
+``ClassifierTargets`` and ``RegressorTargets`` turn y into the ``Targets`` the
+training loop compares the outputs with (the role ``LabelBinarizer`` plays in
+scikit-learn), say which metric an epoch reports and how the hold-out is
+drawn, and record what a fitted model must remember. For a classifier, the
+labels' kind sets the output layer:
 
 ===================== ============= ===================================
 target type           output layer  targets T given to the loss
@@ -9,6 +15,7 @@ multilabel-indicator  K logistic    (n, K) floats, the indicator matrix
 ===================== ============= ===================================
 """
 
+from functools import partial
 from numbers import Real
 
 import numpy as np
@@ -16,6 +23,10 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from .._math.losses import REGRESSION_LOSSES
+from .._training.data import Targets
+from .._training.metrics import R2, Accuracy
 
 MULTILABEL = "multilabel-indicator"
 
@@ -160,3 +171,211 @@ def class_weights_per_sample(class_weight, classes, y, kind, of=None):
             )
     weights = compute_class_weight(class_weight, classes=classes, y=y)
     return weights[class_indices(y if of is None else of, classes)]
+
+
+# ----------------------------------------------------------------- the codecs
+
+
+class ClassifierTargets:
+    """``MLPClassifier``'s codec: labels → ``Targets`` for the loop (with the
+    class weights), and what a fitted model remembers of them."""
+
+    metric_name = "accuracy"
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def metric(self, output):
+        """A picklable factory of the epoch metric's accumulator."""
+        return partial(Accuracy, output)
+
+    def encode(self, y, dtype, *, continuing, incremental, classes):
+        y = densify(y)
+        situation = (
+            ("partial_fit" if incremental else "warm_start")
+            if continuing
+            else ("classes" if classes is not None else "fit")
+        )
+        kind, classes_ = _CLASSES[situation](self.estimator, y, classes)
+        class_weight = self.estimator.class_weight
+        if incremental and class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees one chunk at a time: compute the weights once with "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', "
+                "classes=classes, y=y) on enough of y, and pass them as a dict."
+            )
+        output, n_outputs = output_layer(kind, len(classes_))
+        return Targets(
+            kind=kind,
+            T=encode(y, classes_, kind, dtype),
+            output=output,
+            n_outputs=n_outputs,
+            classes=classes_,
+            class_weight=class_weights_per_sample(class_weight, classes_, y, kind),
+        )
+
+    def encode_validation(self, y_val, data):
+        """Targets of ``y_val`` in the training targets' form; class weights
+        computed from the training y."""
+        y_val = densify(y_val)
+        train = data.targets
+        kind = target_kind(y_val, train.classes)
+        if (kind == MULTILABEL) != (train.kind == MULTILABEL):
+            raise ValueError(f"y_val is {kind} but y is {train.kind}.")
+        class_weight = None
+        if self.estimator.class_weight is not None:
+            class_weight = class_weights_per_sample(
+                self.estimator.class_weight, train.classes, data.y, train.kind,
+                of=y_val,
+            )  # fmt: skip
+        return Targets(
+            kind=train.kind,
+            T=encode(y_val, train.classes, train.kind, data.X.dtype, name="y_val"),
+            output=train.output,
+            n_outputs=train.n_outputs,
+            classes=train.classes,
+            class_weight=class_weight,
+        )
+
+    def stratify(self, targets, y):
+        """The labels to stratify the hold-out by (None for multilabel y)."""
+        return None if targets.kind == MULTILABEL else y
+
+    def commit(self, targets):
+        self.estimator.classes_ = targets.classes
+        self.estimator._target_kind = targets.kind
+
+
+def _fresh_classes(estimator, y, classes):
+    kind = target_kind(y)
+    return kind, find_classes(y, kind)
+
+
+def _given_classes(estimator, y, classes):
+    """A first partial_fit: ``classes`` names every label there will be."""
+    if np.any(pd.isna(np.asarray(classes, dtype=object))):
+        raise ValueError(
+            f"classes={classes!r} contains NaN or None: every class needs a label."
+        )
+    classes_ = np.unique(np.asarray(classes))
+    if len(classes_) < 2:
+        raise ValueError(
+            f"classes must hold at least 2 labels; got {classes_.tolist()}."
+        )
+    kind = target_kind(y, classes_)
+    if kind == MULTILABEL:
+        columns = np.arange(y.shape[1])
+        if not np.array_equal(classes_, columns):
+            raise ValueError(
+                f"For a multilabel y, classes_ are its column indices "
+                f"{columns.tolist()}; got classes={classes!r}. Pass "
+                "classes=None or the column indices."
+            )
+        return kind, columns
+    class_indices(y, classes_)  # unknown labels
+    return kind, classes_
+
+
+def _same_kind(estimator, y):
+    """The fitted model's target kind, checked against ``y``'s."""
+    kind = estimator._target_kind
+    new_kind = target_kind(y)  # "Unknown label type" → error
+    if (new_kind == MULTILABEL) != (kind == MULTILABEL):
+        raise ValueError(
+            f"y is {new_kind} but the model was fitted on {kind} targets."
+        )
+    if kind == MULTILABEL and y.shape[1] != len(estimator.classes_):
+        raise ValueError(
+            f"y has {y.shape[1]} labels but the model was fitted with "
+            f"{len(estimator.classes_)}."
+        )
+    return kind
+
+
+def _continued_classes(estimator, y, classes):
+    """A later partial_fit: the first call's classes, every label among them."""
+    kind = _same_kind(estimator, y)
+    if classes is not None and not np.array_equal(
+        np.unique(np.asarray(classes)), estimator.classes_
+    ):
+        raise ValueError(
+            f"classes={classes!r} is not the same as on the first call to "
+            f"partial_fit, {estimator.classes_.tolist()}."
+        )
+    if kind != MULTILABEL:
+        class_indices(y, estimator.classes_)  # unknown labels
+    return kind, estimator.classes_
+
+
+def _warm_start_classes(estimator, y, classes):
+    """A warm start: y must have exactly the fitted classes."""
+    kind = _same_kind(estimator, y)
+    new_classes = find_classes(y, kind)
+    if not np.array_equal(new_classes, estimator.classes_):
+        raise ValueError(
+            "warm_start can only be used where `y` has the same classes as in "
+            f"the previous call to fit. Previously got {estimator.classes_}, "
+            f"`y` has {new_classes}."
+        )
+    return kind, estimator.classes_
+
+
+# How a call finds its target kind and classes_, by situation
+_CLASSES = {
+    "fit": _fresh_classes,
+    "classes": _given_classes,  # partial_fit's first call
+    "partial_fit": _continued_classes,
+    "warm_start": _warm_start_classes,
+}
+
+
+class RegressorTargets:
+    """``MLPRegressor``'s codec: real targets (counts for Poisson) → ``Targets``
+    whose output layer is the link of the estimator's ``loss``."""
+
+    metric_name = "r2"
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def metric(self, output):
+        return R2
+
+    def encode(self, y, dtype, *, continuing, incremental, classes):
+        # a fit (warm start too) needs a target the loss can learn from; a
+        # chunk of partial_fit may be anything the loss is defined on
+        targets = self._targets(y, dtype, "y", whole_fit=not incremental)
+        fitted = self.estimator
+        kind, n_outputs = targets.kind, targets.n_outputs
+        if continuing and (kind, n_outputs) != (fitted._target_kind, fitted.n_outputs_):
+            raise ValueError(
+                f"y has {n_outputs} output(s) ({kind}) but the model was "
+                f"fitted on {fitted.n_outputs_} ({fitted._target_kind})."
+            )
+        return targets
+
+    def encode_validation(self, y_val, data):
+        # val_loss is defined on any targets the loss accepts
+        targets = self._targets(y_val, data.X.dtype, "y_val", whole_fit=False)
+        if targets.n_outputs != data.targets.n_outputs:
+            raise ValueError(
+                f"y_val has {targets.n_outputs} output(s) but y has "
+                f"{data.targets.n_outputs}."
+            )
+        return targets
+
+    def _targets(self, y, dtype, name, whole_fit):
+        """``Targets`` of ``y`` (named ``name`` in errors), checked by the
+        output layer of the loss."""
+        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
+        kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
+        output = REGRESSION_LOSSES[self.estimator.loss]
+        output.check_targets(T, name, whole_fit)
+        return Targets(kind, T, output.name, T.shape[1])
+
+    def stratify(self, targets, y):
+        return None  # a random hold-out
+
+    def commit(self, targets):
+        self.estimator._target_kind = targets.kind

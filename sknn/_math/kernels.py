@@ -415,13 +415,14 @@ def kernel_backend(n_params, dtype):
 
 def get_kernel(name, theta):
     """The compiled kernel ``name`` for ``theta``'s size and dtype, or None
-    when the step should take the NumPy path (see ``kernel_backend``).
+    when the step should take the NumPy path (see ``kernel_backend``; a name
+    with no kernel here takes it too).
 
     The first request for a kernel and dtype compiles it, or loads it from the
     disk cache; later ones cost a dictionary look-up.
     """
-    if kernel_backend(theta.size, theta.dtype) == "numpy":
-        return None
+    if name not in _KERNELS or kernel_backend(theta.size, theta.dtype) == "numpy":
+        return None  # a rule without a fused kernel takes the NumPy path
     key = (name, theta.dtype)
     dispatcher = _compiled.get(key)
     if dispatcher is None:

@@ -115,6 +115,12 @@ class IdentityOutput:
     """
 
     name = "identity"
+    loss = "squared_error"  # MLPRegressor's name for it
+    positive_only = False
+
+    @staticmethod
+    def check_targets(T, name, whole_fit):
+        """Any real targets will do."""
 
     @staticmethod
     def loss_and_output(Z, T):
@@ -144,6 +150,28 @@ class PoissonOutput:
     """
 
     name = "exp"
+    loss = "poisson"
+    positive_only = True
+
+    @staticmethod
+    def check_targets(T, name, whole_fit):
+        """Counts are never negative and, in a whole fit, not all zero (the
+        best predictions would be 0: J(Θ) falls for ever as they go there, and
+        there is nothing to learn); ``name`` is the argument T came from."""
+        if not np.all(T >= 0):
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                f"'poisson': {name} must be >= 0"
+                + (" with a positive sum." if whole_fit else ".")
+            )
+        if whole_fit and not T.sum() > 0:
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                f"'poisson': {name} must be >= 0 with a positive sum. Every count "
+                "is 0, so the best predictions are 0 and training would push "
+                "them down for ever: fit on data with some positive counts (a "
+                "partial_fit chunk may be all zeros)."
+            )
 
     @staticmethod
     def loss_and_output(Z, T):
@@ -161,11 +189,16 @@ class PoissonOutput:
     error = IdentityOutput.error
 
 
+# Every output layer by name; the regression ones also by the name of their
+# loss (MLPRegressor's ``loss``). A new output is a class and a row here.
 OUTPUTS = {
     "logistic": LogisticOutput,
     "softmax": SoftmaxOutput,
     "identity": IdentityOutput,
     "exp": PoissonOutput,
+}
+REGRESSION_LOSSES = {
+    output.loss: output for output in OUTPUTS.values() if hasattr(output, "loss")
 }
 
 

@@ -56,6 +56,7 @@ class _Optimizer:
     carries over, ``_kernel_name`` the fused kernel of the rule."""
 
     STATE = ()
+    PARAMETERS = ()  # the estimator parameters after the learning rate
     n_coef = None  # also for optimisers pickled before it existed
 
     def __init__(self, n_params, dtype, n_coef=None):
@@ -146,6 +147,7 @@ class SGD(_Optimizer):
     """
 
     STATE = ("velocity",)
+    PARAMETERS = ("momentum", "nesterov")
 
     def __init__(
         self,
@@ -226,6 +228,7 @@ class RMSprop(_Optimizer):
     """
 
     STATE = ("mean_square",)
+    PARAMETERS = ("rho", "epsilon")
     _kernel_name = "rmsprop"
 
     def __init__(
@@ -290,6 +293,7 @@ class Adam(_Optimizer):
     """
 
     STATE = ("m", "v")
+    PARAMETERS = ("beta_1", "beta_2", "epsilon")
     _kernel_name = "adam"
 
     def __init__(
@@ -353,9 +357,15 @@ class Adam(_Optimizer):
         )
 
 
-def make_optimizer(solver, n_params, dtype, params, resume=None, n_coef=None):
-    """The optimiser for ``solver``, its constants taken from the estimator's
-    parameters ``params`` (a dict of ``get_params()``).
+# The gradient solvers by name: each rule names the estimator parameters its
+# constructor takes after the learning rate, in order. A new rule is a class
+# and a row here (a rule with no fused kernel takes the NumPy path).
+SOLVERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def make_optimizer(rule, n_params, dtype, params, resume=None, n_coef=None):
+    """A ``rule`` optimiser (a class of ``SOLVERS``), its constants taken from
+    the estimator's parameters ``params`` (a dict of ``get_params()``).
 
     ``resume`` is the optimiser of an earlier ``partial_fit`` call: when it is
     of the same kind and shape, its running averages and step count carry on
@@ -363,32 +373,8 @@ def make_optimizer(solver, n_params, dtype, params, resume=None, n_coef=None):
     ``learning_rate`` come from ``params``. ``n_coef``, the number of weights
     at the start of θ, is needed for ``step``'s ``l2_scale``.
     """
-    lr = params["learning_rate"]
-    if solver == "sgd":
-        new = SGD(
-            n_params,
-            dtype,
-            lr,
-            params["momentum"],
-            params["nesterov"],
-            n_coef=n_coef,
-        )
-    elif solver == "rmsprop":
-        new = RMSprop(
-            n_params, dtype, lr, params["rho"], params["epsilon"], n_coef=n_coef
-        )
-    elif solver == "adam":
-        new = Adam(
-            n_params,
-            dtype,
-            lr,
-            params["beta_1"],
-            params["beta_2"],
-            params["epsilon"],
-            n_coef=n_coef,
-        )
-    else:
-        raise ValueError(f"{solver!r} has no step-by-step optimiser")
+    constants = [params[name] for name in rule.PARAMETERS]
+    new = rule(n_params, dtype, params["learning_rate"], *constants, n_coef=n_coef)
     if type(resume) is type(new) and resume.n_params == new.n_params:
         for name in new.STATE:
             old = getattr(resume, name)

@@ -1,6 +1,10 @@
-"""Learning-rate schedules: the rate α_e of each epoch or α_s of each step.
+"""Schedules: the value of a scalar (the learning rate) at each epoch and step.
 
-With α the estimator's ``learning_rate``:
+Each rule is an object, made once from its name when a run is planned
+(``make_rule``); the loop asks it for values and never compares a name. A
+rule computes from the state's base value α, so it can drive any scalar; the
+learning rate is the one it drives today. With α the estimator's
+``learning_rate``:
 
 ============== ==============================================================
 rule           rate
@@ -20,9 +24,9 @@ callable f     f(epoch, rate) before each epoch (0-based, counting earlier
                calls), given the rate in use (Keras' ``LearningRateScheduler``)
 ============== ==============================================================
 
-What must survive between calls (the rate in use, the cosine's step) lives in a
-``ScheduleState`` that the estimator keeps, so ``warm_start``, ``partial_fit``
-and a pickled model continue the same schedule.
+What must survive between calls (the value in use, the cosine's epochs) lives
+in a ``ScheduleState`` that the estimator keeps, so ``warm_start``,
+``partial_fit`` and a pickled model continue the same schedule.
 """
 
 import math
@@ -36,45 +40,59 @@ ADAPTIVE_FACTOR = 5.0
 
 @dataclass
 class ScheduleState:
-    """The schedule's memory: the rate in use and the steps taken."""
+    """The schedule's memory: the base value, the value in use and the epochs
+    (``partial_fit``: calls) of the cosine's current run."""
 
     base_rate: float  # the ``learning_rate`` it started from
     rate: float  # the rate in use (adaptive and callable change it)
     epochs: int = 0  # cosine: epochs (partial_fit: calls) completed in its run
 
 
-class Schedule:
-    """The rate for each epoch and step of a call, and what a plateau does.
+class Rule:
+    """A schedule rule: the value for an epoch and for each of its steps, and
+    what a plateau of the stopping rule does. The base rule holds the value in
+    use; subclasses say how it changes."""
 
-    Parameters
-    ----------
-    rule : str or callable
-        ``learning_rate_schedule``.
-    state : ScheduleState
-        Updated in place as training goes.
-    power_t : float
-        invscaling's exponent.
-    max_iter : int
-        cosine's horizon in epochs (``partial_fit``: calls).
-    steps_per_epoch : int
-        K, the steps of each epoch of this call.
-    """
+    def check(self, state, last_samples_seen):
+        """Raise before training if the rule cannot give a usable value up to
+        ``last_samples_seen`` samples."""
 
-    def __init__(self, rule, state, power_t, max_iter, steps_per_epoch):
-        self.rule = rule
-        self.state = state
+    def epoch_value(self, state, epoch, samples_seen):
+        """The value at the start of 0-based ``epoch``, after ``samples_seen``."""
+        return state.rate
+
+    def step_value(self, state, step, steps_per_epoch):
+        """The value of step ``step`` (0-based) of an epoch of
+        ``steps_per_epoch`` steps."""
+        return state.rate
+
+    def ended(self, state):
+        """Whether the rule has nothing left to give (the value stays 0)."""
+        return False
+
+    def on_plateau(self, state):
+        """The stopping rule fired: True to stop, False to train on."""
+        return True
+
+
+class Constant(Rule):
+    """α at every step, even after a warm-started fit that switched from a
+    rule that changed the value in use."""
+
+    def epoch_value(self, state, epoch, samples_seen):
+        state.rate = state.base_rate
+        return state.rate
+
+
+class InvScaling(Rule):
+    """α / (t + 1)^power_t for a whole epoch, t the samples seen before it."""
+
+    def __init__(self, power_t):
         self.power_t = power_t
-        self.max_iter = max_iter
-        self.steps_per_epoch = max(int(steps_per_epoch), 1)
-        self.step = 0  # k, the step within the current epoch
 
-    def check(self, last_samples_seen):
-        """Raise before training if invscaling's rate for the last epoch of
-        the call, after ``last_samples_seen`` samples, is not a usable number."""
-        if self.rule != "invscaling":
-            return
+    def check(self, state, last_samples_seen):
         try:
-            rate = self.state.base_rate / (last_samples_seen + 1) ** self.power_t
+            rate = state.base_rate / (last_samples_seen + 1) ** self.power_t
         except OverflowError:
             rate = 0.0
         if not rate > 0:
@@ -85,49 +103,119 @@ class Schedule:
                 "learning: use a smaller power_t (scikit-learn's default is 0.5)."
             )
 
-    def epoch_rate(self, epoch, samples_seen):
-        """The rate at the start of 0-based ``epoch``, after ``samples_seen``."""
-        state = self.state
-        self.step = 0
-        if self.rule == "constant":
-            # α even after a warm-started fit that switched from a rule that
-            # changed the rate in use
-            state.rate = state.base_rate
-        elif self.rule == "invscaling":
-            state.rate = state.base_rate / (samples_seen + 1) ** self.power_t
-        elif callable(self.rule):
-            rate = self.rule(epoch, state.rate)
-            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)):
-                raise TypeError(
-                    f"learning_rate_schedule returned {rate!r} for epoch {epoch}; "
-                    "it must return a float."
-                )
-            if not (np.isfinite(rate) and rate > 0):
-                raise ValueError(
-                    f"learning_rate_schedule returned {rate} for epoch {epoch}; "
-                    "the rate must be finite and positive."
-                )
-            state.rate = float(rate)
-        elif self.rule == "cosine":
-            return self.step_rate()
+    def epoch_value(self, state, epoch, samples_seen):
+        state.rate = state.base_rate / (samples_seen + 1) ** self.power_t
         return state.rate
+
+
+class Adaptive(Rule):
+    """The value in use until the stopping rule would stop; then, while it is
+    above ``ADAPTIVE_MIN_RATE``, divided by ``ADAPTIVE_FACTOR`` (training goes
+    on); at or below it, training stops."""
+
+    def on_plateau(self, state):
+        if state.rate <= ADAPTIVE_MIN_RATE:
+            return True
+        state.rate /= ADAPTIVE_FACTOR
+        return False
+
+
+class Cosine(Rule):
+    """α · ½ (1 + cos(π s / S)) over ``max_iter`` epochs, updated every step."""
+
+    def __init__(self, max_iter):
+        self.max_iter = max_iter
+
+    def epoch_value(self, state, epoch, samples_seen):
+        return None  # the steps' values (step_value) make the epoch
+
+    def step_value(self, state, step, steps_per_epoch):
+        # s / S = (c + k/K) / max_iter, written with integers s = cK + k and
+        # S = max_iter·K so that a fit's values are those of a step count
+        K = steps_per_epoch
+        S = self.max_iter * K
+        s = min(state.epochs * K + min(step, K), S)
+        return state.base_rate * 0.5 * (1.0 + math.cos(math.pi * s / S))
+
+    def ended(self, state):
+        return state.epochs >= self.max_iter
+
+
+class Custom(Rule):
+    """``f(epoch, value)`` before each epoch, given the value in use."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def epoch_value(self, state, epoch, samples_seen):
+        rate = self.function(epoch, state.rate)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)):
+            raise TypeError(
+                f"learning_rate_schedule returned {rate!r} for epoch {epoch}; "
+                "it must return a float."
+            )
+        if not (np.isfinite(rate) and rate > 0):
+            raise ValueError(
+                f"learning_rate_schedule returned {rate} for epoch {epoch}; "
+                "the rate must be finite and positive."
+            )
+        state.rate = float(rate)
+        return state.rate
+
+
+# The rules by name, each made from the keyword arguments it takes
+RULES = {
+    "constant": lambda **_: Constant(),
+    "invscaling": lambda power_t, **_: InvScaling(power_t),
+    "adaptive": lambda **_: Adaptive(),
+    "cosine": lambda max_iter, **_: Cosine(max_iter),
+}
+
+
+def make_rule(spec, **arguments):
+    """The ``Rule`` of ``spec``, a name of ``RULES`` or a callable
+    ``f(epoch, value)``; ``arguments`` are what rules may take (``power_t``,
+    ``max_iter``)."""
+    return Custom(spec) if callable(spec) else RULES[spec](**arguments)
+
+
+class Schedule:
+    """A rule driving a value through the epochs and steps of one call.
+
+    Parameters
+    ----------
+    spec : str or callable
+        What the user gave (``learning_rate_schedule``), for messages.
+    rule : Rule
+    state : ScheduleState
+        Updated in place as training goes.
+    steps_per_epoch : int
+        K, the steps of each epoch of this call.
+    """
+
+    def __init__(self, spec, rule, state, steps_per_epoch):
+        self.spec = spec
+        self.rule = rule
+        self.state = state
+        self.steps_per_epoch = max(int(steps_per_epoch), 1)
+        self.step = 0  # k, the step within the current epoch
+
+    def check(self, last_samples_seen):
+        self.rule.check(self.state, last_samples_seen)
+
+    def epoch_rate(self, epoch, samples_seen):
+        """The value at the start of 0-based ``epoch``, after ``samples_seen``."""
+        self.step = 0
+        value = self.rule.epoch_value(self.state, epoch, samples_seen)
+        return self.step_rate() if value is None else value
+
+    def step_rate(self):
+        """The value of the next step."""
+        return self.rule.step_value(self.state, self.step, self.steps_per_epoch)
 
     @property
     def ended(self):
-        """True once the cosine has reached its horizon (the rate is 0)."""
-        return self.rule == "cosine" and self.state.epochs >= self.max_iter
-
-    def step_rate(self):
-        """The rate of the next step: the cosine's, else the epoch's."""
-        state = self.state
-        if self.rule != "cosine":
-            return state.rate
-        # s / S = (c + k/K) / max_iter, written with integers s = cK + k and
-        # S = max_iter·K so that a fit's rates are those of a step count
-        K = self.steps_per_epoch
-        S = self.max_iter * K
-        s = min(state.epochs * K + min(self.step, K), S)
-        return state.base_rate * 0.5 * (1.0 + math.cos(math.pi * s / S))
+        return self.rule.ended(self.state)
 
     def after_step(self):
         self.step += 1
@@ -136,8 +224,4 @@ class Schedule:
         self.state.epochs += 1
 
     def on_plateau(self):
-        """The stopping rule fired: True to stop, False to train on."""
-        if self.rule != "adaptive" or self.state.rate <= ADAPTIVE_MIN_RATE:
-            return True
-        self.state.rate /= ADAPTIVE_FACTOR
-        return False
+        return self.rule.on_plateau(self.state)

@@ -1,11 +1,12 @@
 """The training loop: it runs a ``Plan`` and says what happened.
 
-The mathematics (J(Θ), its gradient, the update rules) lives in ``_network``,
-``_loss`` and ``_optimizers``; this module only decides what is computed when.
+The mathematics (J(Θ), its gradient, the update rules) lives in ``sknn._math``;
+this module only decides what is computed when.
 An "epoch" is one pass over the training rows for the gradient solvers and one
 iteration for L-BFGS.
 
-The loop emits events to observers (``_observers``), each with one job:
+The loop emits events to observers (``observers``), each with one job, in the
+order of their roles (``PHASES``):
 
 ==============  ================================================================
 event           when
@@ -13,7 +14,8 @@ event           when
 ``run_begin``   before the first epoch of a call
 ``epoch_begin`` before each epoch
 ``batch_end``   after each step; ``state.batch_loss`` is J(Θ) of the batch
-                before the step (L-BFGS: of each function evaluation)
+                before the step (L-BFGS: of the initial weights, then of each
+                accepted iterate)
 ``epoch_end``   after each epoch; ``state.metrics`` holds its training metrics
                 and observers add theirs (the hold-out's), keep weights, record
                 the history and may set ``state.stop``
@@ -24,7 +26,7 @@ The loop is the same for sgd, rmsprop and adam; L-BFGS drives the same events
 from scipy's callback.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
@@ -32,75 +34,38 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._exceptions import warn_user
 from .._math.losses import cost, weighted_loss_sum
-from .data import Rows
+from .plan import RunState
 
-
-@dataclass
-class Plan:
-    """Everything one ``fit`` or ``partial_fit`` call trains with."""
-
-    backprop: object  # _network.Backprop
-    optimizer: object | None  # None: L-BFGS
-    train: Rows
-    validation: Rows | None
-    make_metric: object  # () -> accumulator with name, update(H, T), value()
-    alpha: float
-    batch_size: int
-    max_epochs: int
-    shuffle: bool
-    rng: np.random.Generator
-    tol: float  # L-BFGS's gtol
-    max_fun: int = 15000  # L-BFGS's limit on evaluations of J
-    first_epoch: int = 1  # the number of this call's first epoch, counting all calls
-
-    @property
-    def last_epoch(self):
-        return self.first_epoch + self.max_epochs - 1
-
-
-@dataclass
-class RunState:
-    """What observers read and write while a call trains."""
-
-    theta: np.ndarray
-    epoch: int  # number of the current epoch, counting earlier calls
-    completed: int = 0  # epochs completed in this call
-    steps: int = 0  # optimiser steps taken in this call
-    samples_done: int = 0  # rows of the current epoch seen so far
-    batch_loss: float = np.nan
-    epoch_rate: float = np.nan  # the rate the epoch started with; NaN for L-BFGS
-    loss_sum: float = 0.0  # Σ_batches J·Σw of the current epoch
-    weight_sum: float = 0.0
-    train_metric: object = None
-    metrics: dict = field(default_factory=dict)
-    kept_theta: np.ndarray | None = None  # the weights the model will keep
-    kept_description: str = "the last completed"  # which epoch kept_theta is
-    stop: bool = False  # an observer asks to end training after this epoch
-    interrupted: bool = False
-
-    @property
-    def running_metrics(self):
-        """Loss and metric of the current epoch so far (for the progress bar)."""
-        loss = self.loss_sum / self.weight_sum if self.weight_sum else np.nan
-        return {"loss": loss, self.train_metric.name: self.train_metric.value()}
+# The order in which observers hear an event, by their role: the rate is set
+# first; at an epoch's end the hold-out is measured, then stopping decides and
+# keeps the weights, then the epoch is recorded (and only then counts as
+# completed: the loop advances the counters there), then scikit-learn's
+# callbacks are told, then the guard checks, and the progress line shows it
+# last. So a Ctrl-C at any point leaves weights, history and count in step.
+PHASES = ("rate", "measure", "decide", "record", "notify", "guard", "display")
 
 
 class Events:
-    """Calls each observer's ``on_<event>`` method, in the given order."""
+    """Calls each observer's ``on_<event>`` method, observers ordered by their
+    ``phase`` (one of ``PHASES``) whatever the order they came in."""
 
     NAMES = ("run_begin", "epoch_begin", "batch_end", "epoch_end", "run_end")
 
     def __init__(self, observers):
+        ordered = sorted(observers, key=lambda o: PHASES.index(o.phase))
         self._handlers = {
             name: [
-                getattr(o, f"on_{name}") for o in observers if hasattr(o, f"on_{name}")
+                (o.phase, getattr(o, f"on_{name}"))
+                for o in ordered
+                if hasattr(o, f"on_{name}")
             ]
             for name in self.NAMES
         }
 
-    def emit(self, name, state, plan):
-        for handler in self._handlers[name]:
-            handler(state, plan)
+    def emit(self, name, state, plan, phases=PHASES):
+        for phase, handler in self._handlers[name]:
+            if phase in phases:
+                handler(state, plan)
 
 
 def evaluate(backprop, rows, theta, alpha, chunk, metric=None):
@@ -127,7 +92,11 @@ def _end_epoch(plan, state, events):
         state.train_metric.name: state.train_metric.value(),
         "learning_rate": state.epoch_rate,
     }
-    events.emit("epoch_end", state, plan)
+    cut = PHASES.index("record") + 1
+    events.emit("epoch_end", state, plan, PHASES[:cut])
+    state.completed += 1  # recorded: the epoch counts
+    state.epoch += 1
+    events.emit("epoch_end", state, plan, PHASES[cut:])
     return state.stop
 
 
@@ -150,46 +119,52 @@ def _l2_scale(alpha, batch):
 
 def train_minibatch(plan, state, events):
     """Minibatch gradient descent for up to ``plan.max_epochs`` epochs."""
-    backprop, optimizer, train = plan.backprop, plan.optimizer, plan.train
-    theta = state.theta
-    grad = np.empty_like(theta)
-    n, batch_size = len(train), plan.batch_size
-    buffer = None
-    if train.needs_gather_buffer(plan.shuffle):
-        buffer = np.empty((batch_size, train.X.shape[1]), train.X.dtype)
     for _ in range(plan.max_epochs):
         _start_epoch(plan, state, events)
-        # one batch holding every row gives the same gradient in any order
-        order = plan.rng.permutation(n) if plan.shuffle and n > batch_size else None
-        for batch in train.batches(batch_size, order, buffer):
-            state.samples_done += batch.X.shape[0]
-            batch_weight = batch.total_weight
-            if batch_weight == 0:
-                # all weights zero: J is undefined and nothing is learnt, but
-                # the rows count in the (unweighted) metric; dropout off, so
-                # that skipping draws nothing from the random generator
-                H, _ = backprop.forward(batch.X, theta, train=False)
-                backprop.network.output.loss_and_output(H, batch.T)
-                state.train_metric.update(H, batch.T)
-                continue
-            J = backprop.loss_and_gradient(
-                batch.X,
-                batch.T,
-                batch.weights,
-                theta,
-                grad,
-                plan.alpha,
-                metric=state.train_metric,
-                include_l2=False,  # the optimiser's step adds it, fused
-            )
-            optimizer.step(theta, grad, _l2_scale(plan.alpha, batch))
-            state.steps += 1
-            state.batch_loss = J
-            state.loss_sum += J * batch_weight
-            state.weight_sum += batch_weight
-            events.emit("batch_end", state, plan)
+        train_rows(plan, state, events, plan.train)
         if _end_epoch(plan, state, events):
             return
+
+
+def train_rows(plan, state, events, rows):
+    """The minibatch steps of one pass over ``rows`` (the training rows, or
+    one block of them), shuffled when the plan says so; the epoch's sums and
+    metric accumulate in ``state``."""
+    backprop, optimizer, theta = plan.backprop, plan.optimizer, state.theta
+    if state.grad is None:
+        state.grad = np.empty_like(theta)
+    n, batch_size = len(rows), plan.batch_size
+    if state.gather is None and rows.needs_gather_buffer(plan.shuffle):
+        state.gather = np.empty((batch_size, rows.X.shape[1]), rows.X.dtype)
+    # one batch holding every row gives the same gradient in any order
+    order = plan.rng.permutation(n) if plan.shuffle and n > batch_size else None
+    for batch in rows.batches(batch_size, order, state.gather):
+        state.samples_done += batch.X.shape[0]
+        batch_weight = batch.total_weight
+        if batch_weight == 0:
+            # all weights zero: J is undefined and nothing is learnt, but the
+            # rows count in the (unweighted) metric; dropout off, so that
+            # skipping draws nothing from the random generator
+            H, _ = backprop.forward(batch.X, theta, train=False)
+            backprop.network.output.loss_and_output(H, batch.T)
+            state.train_metric.update(H, batch.T)
+            continue
+        J = backprop.loss_and_gradient(
+            batch.X,
+            batch.T,
+            batch.weights,
+            theta,
+            state.grad,
+            plan.alpha,
+            metric=state.train_metric,
+            include_l2=False,  # the optimiser's step adds it, fused
+        )
+        optimizer.step(theta, state.grad, _l2_scale(plan.alpha, batch))
+        state.steps += 1
+        state.batch_loss = J
+        state.loss_sum += J * batch_weight
+        state.weight_sum += batch_weight
+        events.emit("batch_end", state, plan)
 
 
 def train_lbfgs(plan, state, events):

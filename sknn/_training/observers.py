@@ -12,18 +12,15 @@ observer           its one job
 ``ProgressLine``   sknn's Keras-style progress line
 =================  ============================================================
 
-The base (``_base.BaseMLP``) builds them and hands them to ``_training.run``
-in this order, which matters at ``epoch_end``: the hold-out is scored first,
-then stopping decides and keeps the weights, then the epoch is recorded (and
-only then counts as completed), then scikit-learn's callbacks see it
-(``_callbacks.SklearnCallbacks``, which may ask to stop), and the progress line
-comes last, so a Ctrl-C at any point leaves weights, history and epoch count in
-step.
+Each says its role (``phase``); the loop (``loop.Events``) calls them in the
+order of ``loop.PHASES``, whatever order they are handed over in, and counts
+an epoch as completed once it is recorded. scikit-learn's callbacks
+(``sknn._base.callbacks.SklearnCallbacks``) join them as one more observer.
+Metrics are compared through one helper, ``Comparison``.
 """
 
 import numpy as np
 
-from .._base.scoring import undefined_metric_error
 from .._exceptions import DivergenceError, warn_user
 from .._math.losses import cost, weighted_loss_sum
 from .loop import evaluate
@@ -34,7 +31,9 @@ DIVERGENCE_FACTOR = 1e4
 
 
 class LearningRate:
-    """Applies a ``_schedules.Schedule`` to the optimiser."""
+    """Applies a ``sknn._math.schedules.Schedule`` to the optimiser."""
+
+    phase = "rate"
 
     def __init__(self, schedule, samples_seen, epochs_before):
         self.schedule = schedule
@@ -46,8 +45,9 @@ class LearningRate:
         self.schedule.check(last)
         if self.schedule.ended:
             warn_user(
-                f"learning_rate_schedule='cosine' reached its end after "
-                f"max_iter={self.schedule.max_iter} epochs (partial_fit: calls): "
+                f"learning_rate_schedule={self.schedule.spec!r} reached its end "
+                f"after max_iter={self.schedule.rule.max_iter} epochs (partial_fit: "
+                "calls): "
                 "the rate is 0, so this call changes no weight. Raise max_iter, "
                 "or fit again to restart the cosine.",
                 UserWarning,
@@ -69,7 +69,10 @@ class LearningRate:
 
 class Validation:
     """``val_loss`` (weighted like J), the unweighted ``val_<metric>`` and the
-    unweighted scores of ``scores`` (``_scoring.HoldOutScores``), if given."""
+    unweighted scores of ``scores`` (``sknn._base.scoring.HoldOutScores``),
+    if given."""
+
+    phase = "measure"
 
     def __init__(self, chunk, scores=None):
         self.chunk = chunk
@@ -85,31 +88,71 @@ class Validation:
             state.metrics.update(self.scores(state.theta))
 
 
+class Comparison:
+    """Whether a monitored value improves on the best so far: the metric's
+    name, its direction (``greater_is_better``), the smallest improvement that
+    counts (``tol``) and the best value seen. Every observer that watches a
+    metric compares through one of these."""
+
+    def __init__(self, monitor, tol, greater_is_better=False):
+        self.monitor = monitor
+        self.sign = -1.0 if greater_is_better else 1.0  # compare as a loss
+        self.tol = tol
+        self.best = np.inf  # the best value, as a loss
+
+    @property
+    def best_value(self):
+        return self.sign * self.best
+
+    def update(self, value):
+        """Take ``value`` in; (improved by ``tol``, is a new best)."""
+        loss = self.sign * value
+        # an infinite loss is no improvement (inf - tol is still inf)
+        improved = not (loss > self.best - self.tol or loss == np.inf)
+        new_best = loss < self.best
+        if new_best:
+            self.best = float(loss)
+        return improved, new_best
+
+
+def undefined_metric_error(metric, hold_out, epoch):
+    """The error of early stopping on a metric that is NaN at ``epoch``."""
+    return ValueError(
+        f"early_stopping_metric={metric!r} is undefined (NaN) on {hold_out} in "
+        f"epoch {epoch}, so early stopping cannot compare the epochs (R² needs "
+        "two rows, ROC AUC and log-loss every class in y_val; a scorer may also "
+        "return NaN or fail). Validate on rows where it is defined (a larger "
+        "validation_fraction, or another X_val), or set "
+        "early_stopping_metric='loss'."
+    )
+
+
 class Stopping:
-    """Stops once ``monitor`` has not improved by ``tol`` for ``patience``
-    epochs in a row (None: never), and keeps the weights to return: the best
-    epoch's with ``keep_best``, else the last completed epoch's.
+    """Stops once the monitored metric (a ``Comparison``) has not improved by
+    ``tol`` for ``patience`` epochs in a row (None: never), and keeps the
+    weights to return: the best epoch's with ``keep_best``, else the last
+    completed epoch's.
 
     When the rule fires, ``on_plateau()`` decides: True stops, False (the
     adaptive schedule lowered the rate) restarts the patience count.
     """
 
-    def __init__(
-        self, monitor, tol, patience, keep_best, greater_is_better=False,
-        on_plateau=None,
-    ):
-        self.monitor = monitor
-        self.sign = -1.0 if greater_is_better else 1.0  # compare as a loss
-        self.tol = tol
+    phase = "decide"
+
+    def __init__(self, comparison, patience, keep_best, on_plateau=None):
+        self.comparison = comparison
         self.patience = patience
         self.keep_best = keep_best
         self.on_plateau = on_plateau or (lambda: True)
-        self.best = np.inf  # the best monitored value, as a loss
         self.no_improvement = 0
 
     @property
+    def monitor(self):
+        return self.comparison.monitor
+
+    @property
     def best_value(self):
-        return self.sign * self.best
+        return self.comparison.best_value
 
     def on_run_begin(self, state, plan):
         if self.keep_best:
@@ -121,7 +164,7 @@ class Stopping:
                 f"early_stopping_metric asks to monitor {self.monitor!r}, which "
                 f"this epoch did not record; it recorded {sorted(state.metrics)}."
             )
-        value = self.sign * state.metrics[self.monitor]
+        value = state.metrics[self.monitor]
         # a NaN counts as neither better nor worse: patience would never run
         # out (J itself going non-finite is DivergenceGuard's to report)
         if np.isnan(value) and self.monitor != "loss":
@@ -130,15 +173,10 @@ class Stopping:
                 f"the hold-out ({len(plan.validation)} rows)",
                 state.epoch,
             )
-        # an infinite loss is no improvement (inf - tol is still inf)
-        if value > self.best - self.tol or value == np.inf:
-            self.no_improvement += 1
-        else:
-            self.no_improvement = 0
-        if value < self.best:
-            self.best = float(value)
-            if self.keep_best:
-                state.kept_theta = state.theta.copy()
+        improved, new_best = self.comparison.update(value)
+        self.no_improvement = 0 if improved else self.no_improvement + 1
+        if new_best and self.keep_best:
+            state.kept_theta = state.theta.copy()
         if not self.keep_best:
             state.kept_theta = state.theta.copy()
         if self.patience is not None and self.no_improvement >= self.patience:
@@ -151,7 +189,9 @@ class Stopping:
 class HistoryLog:
     """Appends each epoch's metrics to ``history``; every list keeps one entry
     per epoch, NaN where a metric was not measured (no hold-out in that call,
-    L-BFGS's learning rate)."""
+    L-BFGS's learning rate). The loop counts the epoch once it is recorded."""
+
+    phase = "record"
 
     def __init__(self, history):
         self.history = history
@@ -163,8 +203,6 @@ class HistoryLog:
             history[key] = [np.nan] * n_epochs
         for key, values in history.items():
             values.append(float(state.metrics.get(key, np.nan)))
-        state.completed += 1
-        state.epoch += 1
 
 
 class DivergenceGuard:
@@ -182,6 +220,8 @@ class DivergenceGuard:
     later ``partial_fit`` call brings. A first J that is already non-finite is
     the data's fault, not the rate's: ``data_hint()`` says which (y or X).
     """
+
+    phase = "guard"
 
     def __init__(self, schedule=None, data_hint=None):
         self.schedule = schedule  # _schedules.Schedule; None for L-BFGS
@@ -238,7 +278,7 @@ class DivergenceGuard:
             if self.schedule is not None and rate != self.schedule.state.base_rate:
                 advice = (
                     f"The rate in use, {rate:g} (learning_rate_schedule="
-                    f"{self.schedule.rule!r} from learning_rate="
+                    f"{self.schedule.spec!r} from learning_rate="
                     f"{self.schedule.state.base_rate:g}), is too large for this "
                     f"problem: lower learning_rate (e.g. to "
                     f"{self.schedule.state.base_rate / 10:g}) or scale the "
@@ -251,7 +291,9 @@ class DivergenceGuard:
 
 
 class ProgressLine:
-    """sknn's Keras-style line (``_progress.Progress``) for each epoch."""
+    """sknn's Keras-style line (``progress.Progress``) for each epoch."""
+
+    phase = "display"
 
     HIDDEN = ("learning_rate",)
 
