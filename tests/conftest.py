@@ -3,7 +3,7 @@
 Fixtures: small, deterministic data sets. Constants: ``SMALL`` (a network
 that fits in milliseconds), ``SOLVERS`` and ``GRADIENT_SOLVERS``;
 ``version(module)``, a dependency's (major, minor). Checks used
-by several test files: a hand-written forward pass, the probability checks,
+by several test files: hand-written forward passes, the probability checks,
 model comparisons, and the snapshot a failed call must leave untouched.
 
 Test files import the constants and checks with ``from conftest import ...``
@@ -136,6 +136,18 @@ def forward_proba(clf, X):
     if Z.shape[1] == 1:
         return np.hstack([1 - P, P])  # binary: one logistic unit
     return P  # multilabel: one logistic unit per label
+
+
+def forward_predict(reg, X):
+    """A regressor's ``predict`` worked out independently, in float64, from the
+    fitted ``coefs_``, ``intercepts_``, ``activation`` and ``out_activation_``,
+    of shape (n_samples, n_outputs): no dropout and no rescaling at prediction."""
+    A = np.asarray(X, dtype=np.float64)
+    g = _ACTIVATIONS[reg.activation]
+    for W, b in zip(reg.coefs_[:-1], reg.intercepts_[:-1]):
+        A = g(A @ W.astype(np.float64) + b.astype(np.float64))
+    Z = A @ reg.coefs_[-1].astype(np.float64) + reg.intercepts_[-1].astype(np.float64)
+    return np.exp(Z) if reg.out_activation_ == "exp" else Z  # Poisson, or identity
 
 
 # ------------------------------------------------------- probability checks

@@ -50,7 +50,9 @@ def test_grid_search_with_two_workers(regression_data):
         n_jobs=2,
     ).fit(X, y)
     assert search.best_score_ > 0.5
-    assert set(search.cv_results_["mean_test_score"]) != {np.nan}
+    # every candidate was fitted and scored on every split: a fit that fails
+    # scores NaN (error_score) with only a warning
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     # the refit model is the one a sequential fit gives
     best = clone(search.best_estimator_).fit(X, y)
     np.testing.assert_array_equal(best.predict(X), search.predict(X))

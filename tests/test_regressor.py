@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.metrics import r2_score
 from test_robustness import Interrupter
 
+from conftest import forward_predict
 from sknn import DivergenceError, MLPRegressor
 
 GRADIENT = ["sgd", "rmsprop", "adam"]
@@ -392,13 +393,25 @@ def test_warm_start_continues_with_its_history(regression_data):
 # ---------------------------------------------------------------- dropout
 
 
-def test_dropout_trains_and_predicts_deterministically(regression_data):
+def test_dropout_changes_training_not_prediction(regression_data):
     X, y = regression_data
     params = dict(SMALL, max_iter=10, n_iter_no_change=None)
     dropped = quiet_fit(MLPRegressor(dropout=0.3, **params), X, y)
     plain = quiet_fit(MLPRegressor(**params), X, y)
-    np.testing.assert_array_equal(dropped.predict(X), dropped.predict(X))
     assert not np.allclose(dropped.predict(X), plain.predict(X))
+    # inverted dropout: prediction is the plain forward pass through the
+    # fitted weights, with no units dropped and no rescaling, for the whole
+    # set, for any subset and row by row
+    expected = forward_predict(dropped, X).ravel()
+    atol = 1e-10 * np.abs(expected).max()  # predictions cross 0
+    np.testing.assert_allclose(dropped.predict(X), expected, rtol=1e-10, atol=atol)
+    np.testing.assert_allclose(
+        dropped.predict(X[::7]), expected[::7], rtol=1e-10, atol=atol
+    )
+    for i in (0, 60, 119):
+        np.testing.assert_allclose(
+            dropped.predict(X[i : i + 1]), expected[i : i + 1], rtol=1e-10, atol=atol
+        )
     with pytest.raises(ValueError, match="dropout needs a gradient solver"):
         MLPRegressor(solver="lbfgs", dropout=0.3).fit(X, y)
 

@@ -210,7 +210,7 @@ def test_data_errors_leave_a_fitted_model_unchanged(X, y, sample_weight, error, 
     with pytest.raises(error, match=match):
         clf.fit(X, y, sample_weight=sample_weight)
     assert_unchanged(clf, X0, before)
-    with pytest.raises((ValueError, TypeError)):
+    with pytest.raises(error, match=match):
         clf.partial_fit(X, y, sample_weight=sample_weight)
     assert_unchanged(clf, X0, before)
 

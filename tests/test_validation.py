@@ -329,7 +329,14 @@ def test_invalid_parameter_on_a_fitted_model_changes_nothing(binary_data):
         clf.set_params(**{param: value})
         with pytest.raises(InvalidParameterError, match=param):
             clf.fit(X, y)
-        if hasattr(clf, "partial_fit"):
+        if param == "solver":
+            # partial_fit exists for the gradient solvers only, so an unknown
+            # solver hides it, as in scikit-learn
+            assert not hasattr(clf, "partial_fit")
+            with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as e:
+                clf.partial_fit(X, y)
+            assert f"solver={value!r}" in str(e.value.__cause__)  # the reason
+        else:
             with pytest.raises(InvalidParameterError, match=param):
                 clf.partial_fit(X, y)
         clf.set_params(**{param: state[param]})
