@@ -151,6 +151,8 @@ class _WithoutSchedule:
     through the whole fit: the training of every model before schedules
     existed, run in the same process as the scheduled one."""
 
+    phase = "rate"
+
     def __init__(self, *args, **kwargs):
         pass
 
@@ -162,7 +164,7 @@ def test_constant_is_bit_identical_to_training_without_a_schedule(
     case, dtype, monkeypatch
 ):
     scheduled, _ = _constant_fit(case, dtype)
-    monkeypatch.setattr("sknn._base.LearningRate", _WithoutSchedule)
+    monkeypatch.setattr("sknn._base.assemble.LearningRate", _WithoutSchedule)
     unscheduled, _ = _constant_fit(case, dtype)
     # "constant" may not change the rate even by one ulp, at any step
     assert_same_params(scheduled, unscheduled)

@@ -10,7 +10,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sknn._base.estimator
+import sknn._base.prepare
 from sknn import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -40,7 +40,7 @@ def test_x_val_is_the_same_as_holding_the_rows_out(Estimator, binary_data, monke
 
     # hold out exactly ``val`` by index: the split returns it
     monkeypatch.setattr(
-        sknn._base.estimator, "train_test_split", lambda *args, **kwargs: (train, val)
+        sknn._base.prepare, "train_test_split", lambda *args, **kwargs: (train, val)
     )
     held = Estimator(**params, validation_fraction=0.2).fit(X, y, weights)
     monkeypatch.undo()
