@@ -221,10 +221,10 @@ def main():
     parser.add_argument("rev", help="the git revision to compare the work tree with")
     parser.add_argument(
         "--kernels", action="store_true",
-        help="let the numba kernels run (default: the NumPy path, SKNN_KERNELS=numpy)",
+        help="force the numba kernels (SKNN_KERNELS=numba; default: the NumPy path)",
     )
     args = parser.parse_args()
-    env = {**os.environ, "SKNN_KERNELS": "auto" if args.kernels else "numpy"}
+    env = {**os.environ, "SKNN_KERNELS": "numba" if args.kernels else "numpy"}
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
         subprocess.run(

@@ -31,21 +31,21 @@ import numpy as np
 from ._classifier import MLPClassifier
 from ._math.losses import OUTPUTS
 from ._math.network import Network
-from ._math.optimizers import SGD, Adam, RMSprop
+from ._math.optimizers import SOLVERS
 from ._math.schedules import ScheduleState
 from ._old_paths import MOVED, resolve
 from ._regressor import MLPRegressor
 from ._training.history import History
 
+# every class a saved model holds; the optimisers and output layers come from
+# their registries, so a new rule or loss is trusted without a line here
 _TRUSTED = (
     MLPClassifier,
     MLPRegressor,
     Network,
     History,
     ScheduleState,
-    SGD,
-    RMSprop,
-    Adam,
+    *SOLVERS.values(),
     *OUTPUTS.values(),
 )
 

@@ -378,9 +378,11 @@ def _check_monitor(estimator):
 
 
 def check_epsilon(solver, epsilon, dtype):
-    """rmsprop's and adam's ε must be a normal number in the training dtype."""
+    """The ε of a rule that divides by √s + ε (rmsprop, adam) must be a normal
+    number in the training dtype."""
     tiny = np.finfo(dtype).tiny
-    if solver in ("rmsprop", "adam") and np.dtype(dtype).type(epsilon) < tiny:
+    uses_epsilon = "epsilon" in SOLVERS[solver].PARAMETERS
+    if uses_epsilon and np.dtype(dtype).type(epsilon) < tiny:
         raise ValueError(
             f"epsilon={epsilon:g} is below the smallest normal "
             f"{np.dtype(dtype).name} ({tiny:.3g}), so {solver}'s division by "

@@ -115,13 +115,47 @@ class Network:
         )
 
     def _block_logits(self, X, coefs, intercepts):
+        Z, _ = self.forward(X, coefs, intercepts)
+        return Z
+
+    def forward(self, X, coefs, intercepts, out=None, hidden=None):
+        """The forward pass, the one loop over the layers that prediction and
+        backpropagation share: z⁽ˡ⁺¹⁾ = A⁽ˡ⁾ Θ⁽ˡ⁾ + b⁽ˡ⁾, then A⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾)
+        for the hidden layers.
+
+        Parameters
+        ----------
+        X : array or sparse matrix of shape (n, n_features)
+        coefs, intercepts : lists of arrays (views of θ)
+        out : list of arrays, optional
+            One buffer of at least n rows per layer, where z is written
+            (training reuses them); None allocates new arrays (prediction).
+        hidden : callable, optional
+            ``hidden(layer, Z, b) -> A``, in place of ``Z += b; g(Z)`` for the
+            hidden layers (dropout while training).
+
+        Returns
+        -------
+        Z : array of shape (n, n_outputs)
+            The output layer's z (the logits).
+        inputs : list of arrays
+            The input of each layer, X first.
+        """
         activate = ACTIVATIONS[self.activation]
-        A = X
+        n, last = X.shape[0], len(coefs) - 1
+        A, inputs = X, [X]
         for layer, (W, b) in enumerate(zip(coefs, intercepts)):
-            Z = A @ W
-            Z += b
-            A = Z if layer == len(coefs) - 1 else activate(Z)
-        return A
+            Z = A @ W if out is None else _matmul(A, W, out[layer][:n])
+            if layer == last:
+                Z += b
+                return Z, inputs
+            if hidden is None:
+                Z += b
+                A = activate(Z)  # in place
+            else:
+                A = hidden(layer, Z, b)
+            inputs.append(A)
+        raise AssertionError("a network has at least one layer")
 
 
 class Backprop:
@@ -172,34 +206,33 @@ class Backprop:
         np.multiply(bits >= threshold, self._keep_scale(rate), out=mask)
 
     def forward(self, X, theta, train):
-        """Forward pass; returns the logits buffer and each layer's input."""
+        """Forward pass (``Network.forward``) through the reused buffers, with
+        dropout while ``train``; returns the logits buffer and each layer's
+        input."""
         net = self.network
         coefs, intercepts = net.unpack(theta)
         n = X.shape[0]
         activate = ACTIVATIONS[net.activation]
-        inputs = [X]
         fused = self._fused_dropout_kernel("relu_dropout", theta) if train else None
-        for layer, (W, b) in enumerate(zip(coefs, intercepts)):
-            Z = _matmul(inputs[-1], W, self.Z[layer][:n])
-            rate = net.dropout[layer] if layer < len(coefs) - 1 else 0.0
+
+        def hidden(layer, Z, b):
+            rate = net.dropout[layer]
             if rate > 0 and fused is not None:  # fused is None unless training
                 # bias, relu, mask and product in one pass, bit for bit the
                 # same as the lines below
                 mask, dropped = self.masks[layer][:n], self.dropped[layer][:n]
                 bits, threshold = self._dropout_bits(mask.shape, rate)
                 fused(Z, b, bits, threshold, self._keep_scale(rate), mask, dropped)
-                inputs.append(dropped)
-                continue
+                return dropped
             Z += b
-            if layer == len(coefs) - 1:
-                return Z, inputs
             activate(Z)
             if train and rate > 0:
                 mask = self.masks[layer][:n]
                 self._draw_mask(mask, rate)
                 Z = np.multiply(Z, mask, out=self.dropped[layer][:n])
-            inputs.append(Z)
-        raise AssertionError("a network has at least one layer")
+            return Z
+
+        return net.forward(X, coefs, intercepts, out=self.Z, hidden=hidden)
 
     def loss_and_gradient(
         self, X, T, weights, theta, grad, alpha, train=True, *, metric=None,

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from .._math.activations import ALIASES
-from .graph import HIDDEN_OPS
+from .graph import HIDDEN_OPS, REGRESSOR_LINKS
 
 # the output layer each target kind needs: the one the graph writes for it
 CLASSIFIER_OUTPUTS = {
@@ -19,7 +19,6 @@ CLASSIFIER_OUTPUTS = {
     "multiclass": "softmax",
     "multilabel-indicator": "logistic",
 }
-REGRESSOR_OUTPUTS = ("identity", "exp")
 REGRESSOR_KINDS = ("continuous", "continuous-multioutput")
 
 
@@ -168,10 +167,10 @@ def regressor_facts(model):
     _check_fitted(model)
     dtype = _model_dtype(model)
     n_features, n_outputs = _check_layers(model)
-    if model.out_activation_ not in REGRESSOR_OUTPUTS:
+    if model.out_activation_ not in REGRESSOR_LINKS:
         raise ValueError(
             f"Cannot export this {_name(model)} to ONNX: its output activation "
-            f"{model.out_activation_!r} is not one of {list(REGRESSOR_OUTPUTS)}."
+            f"{model.out_activation_!r} is not one of {list(REGRESSOR_LINKS)}."
         )
     kind = getattr(model, "_target_kind", None)
     if kind is not None and kind not in REGRESSOR_KINDS:

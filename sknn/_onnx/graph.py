@@ -185,10 +185,12 @@ def classifier_outputs(graph, Z, facts, label_out, proba_out, proba_type):
         graph.node("Cast", [P], output=proba_out, to=to)
 
 
+# The inverse link of each regression output layer (``out_activation_``) as an
+# ONNX op: a new regression loss adds its row here
+REGRESSOR_LINKS = {"identity": "Identity", "exp": "Exp"}
+
+
 def regressor_output(graph, Z, out_activation, out):
-    """The predictions from z, written to the output named ``out``: exp(z) for
-    a poisson model, z itself otherwise."""
-    if out_activation == "exp":
-        graph.node("Exp", [Z], output=out)
-    else:
-        graph.node("Identity", [Z], output=out)
+    """The predictions h = link⁻¹(z), written to the output named ``out``:
+    exp(z) for a poisson model, z itself for squared error."""
+    graph.node(REGRESSOR_LINKS[out_activation], [Z], output=out)
