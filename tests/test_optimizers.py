@@ -497,3 +497,22 @@ def test_cache_error_at_first_call_recompiles_without_cache(monkeypatch):
     kernel = _kernels.get_kernel("sgd", np.empty(0, np.float64))
     assert not isinstance(kernel, Unwritable)
     assert _kernels.get_kernel("sgd", np.empty(0, np.float64)) is kernel
+
+
+def test_a_rule_without_a_fused_kernel_takes_the_numpy_path():
+    """A new update rule needs no kernel: where numba would run one, the
+    step falls back to the rule's NumPy code instead of failing."""
+
+    class Halved(SGD):
+        """SGD at half the rate, with no kernel of its own."""
+
+        _kernel_name = "halved"
+
+        def _numpy_step(self, theta, grad):
+            theta -= 0.5 * self.learning_rate * grad
+
+    n = _kernels.MIN_PARAMS
+    theta = np.ones(n)
+    with _kernels.use_numba(True):
+        Halved(n, "float64", 0.1).step(theta, np.ones(n))
+    np.testing.assert_array_equal(theta, np.full(n, 0.95))

@@ -92,6 +92,13 @@ class Rows:
         """Σw over these rows: the m of J(Θ) = (1/Σw) Σ w_i ℓ_i + …"""
         return len(self) if self.weights is None else float(self.weights.sum())
 
+    def subset(self, positions):
+        """The rows at ``positions`` of these rows (a block of them), with
+        their own targets and weights."""
+        index = positions if self.index is None else self.index[positions]
+        weights = None if self.weights is None else self.weights[positions]
+        return Rows(self.X, self.T[positions], weights, index)
+
     def batch(self, start, stop, order=None, buffer=None):
         """Rows ``start:stop`` of this set, taken in ``order`` if one is given.
 
