@@ -38,8 +38,8 @@ from sklearn.metrics import accuracy_score, r2_score
 
 import sknn
 from sknn import MLPClassifier, MLPRegressor, skops_trusted_types
+from sknn._base.upgrade import parameter_defaults
 from sknn._old_paths import MOVED, install, resolve
-from sknn._persistence import parameter_defaults
 from sknn._training.history import History
 
 FIXTURES = Path(__file__).parent / "saved_models"

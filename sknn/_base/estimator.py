@@ -25,6 +25,7 @@ from .._training.loop import LBFGSError, run, warn_if_not_converged
 from . import assemble, params, prepare
 from .compat import CallbackSupportMixin, with_callbacks
 from .summary import layer_table
+from .upgrade import upgrade_state
 
 
 def _call(estimator, method, *args, **kwargs):
@@ -318,6 +319,4 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
 
     def __setstate__(self, state):
         # a model saved by an older sknn lacks what was added since
-        from .._persistence import upgrade_state  # sknn is fully imported by now
-
         super().__setstate__(upgrade_state(self, state))
