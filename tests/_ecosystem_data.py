@@ -1,4 +1,4 @@
-"""Small mixed-type pandas data shared by the ecosystem tests (issue 4)."""
+"""Small mixed-type pandas data shared by the ecosystem tests."""
 
 import numpy as np
 import pandas as pd

@@ -1,10 +1,13 @@
 """Shared fixtures, constants and checks.
 
 Fixtures: small, deterministic data sets. Constants: ``SMALL`` (a network
-that fits in milliseconds), ``SOLVERS`` and ``GRADIENT_SOLVERS``;
-``version(module)``, a dependency's (major, minor). Checks used
-by several test files: hand-written forward passes, the probability checks,
-model comparisons, and the snapshot a failed call must leave untouched.
+that fits in milliseconds), ``FAST`` (one that learns visibly in
+``FEW_EPOCHS`` epochs), ``SOLVERS`` and ``GRADIENT_SOLVERS``; ``X20``/``y20``
+(a tiny data set for calls that must be refused); ``MULTIOUTPUT`` and
+``SCALE``, what two refusals must say; ``version(module)``, a dependency's
+(major, minor). Checks used by several test files: hand-written forward
+passes, the probability checks, model comparisons, the snapshot a failed call
+must leave untouched, and ``assert_refused``.
 
 Test files import the constants and checks with ``from conftest import ...``
 (``tests/`` is on ``sys.path`` under pytest's default import mode). Everything
@@ -13,6 +16,7 @@ also compare the private optimiser state when there is one.
 """
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -38,6 +42,16 @@ FAST = {
 SMALL = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
 SOLVERS = ["sgd", "rmsprop", "adam", "lbfgs"]
 GRADIENT_SOLVERS = ["sgd", "rmsprop", "adam"]
+
+# 20 rows, 3 features, two alternating classes: a tiny data set for calls
+# that must be refused, and for the models they must leave unchanged
+X20 = np.random.default_rng(0).normal(size=(20, 3))
+y20 = np.arange(20) % 2
+
+# scikit-learn's refusal of a 2-D target of labels
+MULTIOUTPUT = "Multioutput target data is not supported with label binarization"
+# what an error about features too large to train on must advise
+SCALE = r"(?i)scal"
 
 
 def version(module):
@@ -236,6 +250,21 @@ def assert_history_aligned(clf):
 
 
 # ------------------------------------------- what a failed call must keep
+
+
+def assert_refused(clf, call, error, *patterns):
+    """``call`` raises ``error`` whose message matches every pattern, and a
+    model that was not fitted stays unfitted; returns the error."""
+    fitted = hasattr(clf, "coefs_")
+    with pytest.raises(error) as info:
+        call()
+    for pattern in patterns:
+        assert re.search(pattern, str(info.value)), (pattern, str(info.value))
+    if not fitted:
+        assert not hasattr(clf, "coefs_")
+        with pytest.raises(NotFittedError):
+            clf.predict(X20)
+    return info.value
 
 
 def snapshot(clf, X):

@@ -15,8 +15,6 @@ from sknn import MLPClassifier, MLPRegressor
 
 callback = pytest.importorskip("sklearn.callback")
 
-EPOCHS, SMALL = FEW_EPOCHS, FAST
-
 
 def _path(context):
     path = []
@@ -80,20 +78,20 @@ def _check_pairing(record):
 def test_each_epoch_is_a_sub_task_with_begin_and_end(solver, binary_data):
     X, y = binary_data
     recording = Recording()
-    clf = MLPClassifier(**SMALL, solver=solver).set_callbacks(recording)
+    clf = MLPClassifier(**FAST, solver=solver).set_callbacks(recording)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # L-BFGS: max_iter reached
         clf.fit(X, y)
     _check_pairing(recording.record)
     ran = [r for r in recording.hooks("end", "epoch") if r[3]["fitted"] is not None]
-    assert len(ran) == clf.n_iter_ == EPOCHS
+    assert len(ran) == clf.n_iter_ == FEW_EPOCHS
     # L-BFGS's last callback asks for an iteration that never runs: it ends empty
     extra = 1 if solver == "lbfgs" else 0
-    assert len(recording.hooks("begin", "epoch")) == EPOCHS + extra
+    assert len(recording.hooks("begin", "epoch")) == FEW_EPOCHS + extra
 
     # each epoch's fitted_estimator predicts with that epoch's weights
     last = ran[-1][3]["fitted"]
-    assert last is not clf and last.n_iter_ == EPOCHS
+    assert last is not clf and last.n_iter_ == FEW_EPOCHS
     np.testing.assert_array_equal(last.predict_proba(X), clf.predict_proba(X))
     first = ran[0][3]["fitted"]
     assert first.n_iter_ == 1
@@ -105,7 +103,7 @@ def test_hooks_receive_the_training_rows_and_their_weights(binary_data):
     X, y = binary_data
     weights = np.linspace(0.5, 2.0, len(y))
     recording = Recording()
-    clf = MLPClassifier(**SMALL, validation_fraction=0.25).set_callbacks(recording)
+    clf = MLPClassifier(**FAST, validation_fraction=0.25).set_callbacks(recording)
     clf.fit(X, y, sample_weight=weights)
     received = recording.hooks("end", "epoch")[0][3]
     n_train = len(y) - 30
@@ -121,7 +119,7 @@ def test_hooks_receive_the_training_rows_and_their_weights(binary_data):
 def test_a_stop_request_ends_training_after_that_epoch(binary_data, recwarn):
     X, y = binary_data
     for solver in ["adam", "lbfgs"]:
-        clf = MLPClassifier(**{**SMALL, "max_iter": 50}, solver=solver,
+        clf = MLPClassifier(**{**FAST, "max_iter": 50}, solver=solver,
                             validation_fraction=0.25)
         clf.set_callbacks(Recording(stop_after=3)).fit(X, y)
         assert clf.n_iter_ == 3
@@ -132,7 +130,7 @@ def test_a_stop_request_ends_training_after_that_epoch(binary_data, recwarn):
 
 def test_a_stop_request_with_early_stopping_keeps_the_best_epoch(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**{**SMALL, "max_iter": 50, "n_iter_no_change": 50},
+    clf = MLPClassifier(**{**FAST, "max_iter": 50, "n_iter_no_change": 50},
                         early_stopping=True)
     clf.set_callbacks(Recording(stop_after=8)).fit(X, y)
     assert clf.n_iter_ == 8
@@ -141,7 +139,7 @@ def test_a_stop_request_with_early_stopping_keeps_the_best_epoch(binary_data):
 
 def test_a_failed_fit_tears_down_and_changes_nothing(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**SMALL).fit(X, y)
+    clf = MLPClassifier(**FAST).fit(X, y)
     coefs, history = clf.coefs_, clf.history_
 
     def broken(estimator, X, y):
@@ -168,9 +166,9 @@ class InterruptAtTheEnd(Recording):
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_ctrl_c_in_the_end_of_fit_hook_keeps_the_epochs(solver, binary_data):
     X, y = binary_data
-    reference = MLPClassifier(**SMALL, solver=solver).fit(X, y)
+    reference = MLPClassifier(**FAST, solver=solver).fit(X, y)
     recording = InterruptAtTheEnd()
-    clf = MLPClassifier(**SMALL, solver=solver).set_callbacks(recording)
+    clf = MLPClassifier(**FAST, solver=solver).set_callbacks(recording)
     with pytest.warns(UserWarning, match=r"interrupted.*keeps its \d+ epoch"):
         assert clf.fit(X, y) is clf
     assert clf.n_iter_ == reference.n_iter_ > 0
@@ -182,16 +180,16 @@ def test_ctrl_c_in_the_end_of_fit_hook_keeps_the_epochs(solver, binary_data):
 def test_partial_fit_calls_no_hooks(binary_data):
     X, y = binary_data
     recording = Recording()
-    MLPRegressor(**SMALL).set_callbacks(recording).partial_fit(X, y.astype(float))
+    MLPRegressor(**FAST).set_callbacks(recording).partial_fit(X, y.astype(float))
     assert recording.record == []
 
 
 def test_scoring_monitor_logs_each_epoch(binary_data):
     X, y = binary_data
     monitor = callback.ScoringMonitor(scoring="accuracy")
-    clf = MLPClassifier(**SMALL).set_callbacks(monitor).fit(X, y)
+    clf = MLPClassifier(**FAST).set_callbacks(monitor).fit(X, y)
     rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
-    assert [row["task_id"] for row in rows] == list(range(EPOCHS))
+    assert [row["task_id"] for row in rows] == list(range(FEW_EPOCHS))
     # no hold-out, last epoch's weights kept: the last row is the model's score
     assert rows[-1]["accuracy"] == clf.score(X, y)
     assert rows[0]["accuracy"] != rows[-1]["accuracy"]
@@ -204,10 +202,10 @@ def test_scoring_monitor_on_a_data_frame_warns_nothing(binary_data):
     monitor = callback.ScoringMonitor(scoring=["accuracy", "roc_auc"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        clf = MLPClassifier(**SMALL, validation_fraction=0.25, scoring="roc_auc")
+        clf = MLPClassifier(**FAST, validation_fraction=0.25, scoring="roc_auc")
         clf.set_callbacks(monitor).fit(frame, y)
     rows = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
-    assert len(rows) == EPOCHS
+    assert len(rows) == FEW_EPOCHS
 
 
 @pytest.mark.filterwarnings("ignore::scipy.sparse.SparseEfficiencyWarning")
@@ -223,7 +221,7 @@ def test_scoring_monitor_on_every_sparse_format_logs_what_csr_logs(
 
     def logs(X):
         monitor = callback.ScoringMonitor(scoring="accuracy")
-        clf = MLPClassifier(**SMALL, validation_fraction=0.25).set_callbacks(monitor)
+        clf = MLPClassifier(**FAST, validation_fraction=0.25).set_callbacks(monitor)
         clf.fit(X, y)
         return [
             (row["task_id"], row["accuracy"])
@@ -231,7 +229,7 @@ def test_scoring_monitor_on_every_sparse_format_logs_what_csr_logs(
         ]  # fmt: skip
 
     expected = logs(csr)
-    assert len(expected) == EPOCHS
+    assert len(expected) == FEW_EPOCHS
     assert logs(csr.asformat(fmt)) == expected
 
 
@@ -246,7 +244,7 @@ def test_progress_bar_under_grid_search(binary_data, no_warnings, capsys):
     pytest.importorskip("rich")
     X, y = binary_data
     search = GridSearchCV(
-        MLPClassifier(**SMALL), {"alpha": [1e-4, 1e-2]}, cv=2, n_jobs=1
+        MLPClassifier(**FAST), {"alpha": [1e-4, 1e-2]}, cv=2, n_jobs=1
     )
     search.set_callbacks(callback.ProgressBar(max_propagation_depth=None))
     search.fit(X, y)
@@ -258,7 +256,7 @@ def test_progress_bar_under_grid_search(binary_data, no_warnings, capsys):
 def test_progress_bar_inside_a_pipeline(binary_data, no_warnings, capsys):
     pytest.importorskip("rich")
     X, y = binary_data
-    pipe = make_pipeline(StandardScaler(), MLPClassifier(**SMALL))
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(**FAST))
     pipe.set_callbacks(callback.ProgressBar()).fit(X, y)
     out = capsys.readouterr().out
     assert "Pipeline - fit" in out and "MLPClassifier - fit" in out
@@ -269,8 +267,8 @@ def test_progress_bar_on_the_estimator_with_the_progress_line(
 ):
     pytest.importorskip("rich")
     X, y = binary_data
-    MLPClassifier(**SMALL, verbose=2).set_callbacks(callback.ProgressBar()).fit(X, y)
+    MLPClassifier(**FAST, verbose=2).set_callbacks(callback.ProgressBar()).fit(X, y)
     out = capsys.readouterr().out
     assert "MLPClassifier - fit" in out
     epochs = [line.split()[1] for line in out.splitlines() if line.startswith("Epoch")]
-    assert epochs == [f"{i}/{EPOCHS}" for i in range(1, EPOCHS + 1)]
+    assert epochs == [f"{i}/{FEW_EPOCHS}" for i in range(1, FEW_EPOCHS + 1)]

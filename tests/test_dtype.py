@@ -9,9 +9,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from conftest import FAST
 from sknn import MLPClassifier, MLPRegressor
-
-FAST = dict(hidden_layer_sizes=(8,), max_iter=3, n_iter_no_change=None, random_state=0)
 
 
 def _fitted_dtypes(model, X, y):
@@ -85,6 +84,27 @@ def test_converting_X_costs_at_most_one_copy():
         MLPClassifier(**params, dtype="float64").fit(X, y)  # no copy at all
         _, peak = tracemalloc.get_traced_memory()
         assert peak - before < 0.25 * X.nbytes
+    finally:
+        tracemalloc.stop()
+
+
+def test_fit_makes_at_most_one_converted_copy_of_X(rng):
+    X = rng.random((20_000, 100), dtype=np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    params = dict(
+        hidden_layer_sizes=(16,), max_iter=1, validation_fraction=0.1, random_state=0
+    )
+    tracemalloc.start()
+    try:
+        MLPClassifier(**params).fit(X, y)  # float32: no copy at all
+        _, peak = tracemalloc.get_traced_memory()
+        assert peak < 0.25 * X.nbytes
+        X_int = (X * 100).astype(np.int64)  # converted once, to float64
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        MLPClassifier(**params).fit(X_int, y)
+        _, peak = tracemalloc.get_traced_memory()
+        assert peak - before < 1.5 * X_int.nbytes
     finally:
         tracemalloc.stop()
 

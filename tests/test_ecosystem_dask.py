@@ -1,4 +1,4 @@
-"""Issue 4, past one machine: a GridSearchCV of an sknn pipeline run on a Dask
+"""Past one machine: a GridSearchCV of an sknn pipeline run on a Dask
 cluster through joblib's Dask backend equals the same search run locally."""
 
 import numpy as np

@@ -1,5 +1,5 @@
-"""Issue 4, incremental training: partial_fit, warm_start, and out-of-core
-training over a CSV streamed in chunks with pandas."""
+"""Incremental training: partial_fit, warm_start, and out-of-core training
+over a CSV streamed in chunks with pandas."""
 
 import numpy as np
 import pandas as pd
@@ -45,17 +45,6 @@ def test_partial_fit_sample_weight(multiclass_data):
     assert not np.allclose(weighted.coefs_[0], unweighted.coefs_[0])
 
 
-def test_classes_required_on_first_call(multiclass_data):
-    X, y = multiclass_data
-    clf = MLPClassifier((8,), random_state=0)
-    with pytest.raises(ValueError, match="classes must be passed"):
-        clf.partial_fit(X, y)
-    assert not hasattr(clf, "coefs_")
-    # later calls may leave classes out
-    clf.partial_fit(X[:10], y[:10], classes=[0, 1, 2]).partial_fit(X, y)
-    assert clf.classes_.tolist() == [0, 1, 2]
-
-
 def test_label_outside_classes_is_a_clear_error(multiclass_data):
     X, y = multiclass_data
     labels = np.array(["a", "b", "c"])[y]
@@ -72,19 +61,6 @@ def test_label_outside_classes_is_a_clear_error(multiclass_data):
     assert clf.n_iter_ == 1
 
 
-def test_lbfgs_has_no_partial_fit(multiclass_data):
-    X, y = multiclass_data
-    clf = MLPClassifier((8,), solver="lbfgs", random_state=0)
-    with pytest.raises((AttributeError, ValueError)) as error:
-        clf.partial_fit(X, y, classes=[0, 1, 2])
-    # the reason is in the error, or in the one it was raised from
-    # (scikit-learn's available_if re-raises "has no attribute 'partial_fit'")
-    messages = f"{error.value} {error.value.__cause__}"
-    assert "solver='lbfgs'" in messages
-    assert "'sgd', 'rmsprop' or 'adam'" in messages
-    assert not hasattr(clf, "coefs_")
-
-
 @pytest.mark.parametrize("solver", [*GRADIENT_SOLVERS, "lbfgs"])
 def test_warm_start_continues(multiclass_data, solver):
     X, y = multiclass_data
@@ -98,15 +74,19 @@ def test_warm_start_continues(multiclass_data, solver):
     )
     clf.fit(X, y)
     first = list(clf.loss_curve_)
+    first_coefs = [c.copy() for c in clf.coefs_]
     n_first = clf.n_iter_
     clf.set_params(warm_start=True).fit(X, y)
-    assert clf.n_iter_ > n_first
+    assert clf.n_iter_ == 2 * n_first == 10  # max_iter more epochs
+    assert len(clf.loss_curve_) == clf.n_iter_
     assert clf.loss_curve_[:n_first] == first  # history kept and extended
     # training went on from the fitted weights, not from a fresh start
     assert clf.loss_curve_[n_first] < first[0]
+    assert not np.array_equal(first_coefs[0], clf.coefs_[0])
 
     clf.set_params(warm_start=False).fit(X, y)
     assert clf.loss_curve_ == first  # warm_start=False starts over
+    assert np.array_equal(clf.coefs_[0], first_coefs[0])  # as the first fit
 
 
 def test_out_of_core_training_from_csv_chunks(tmp_path):

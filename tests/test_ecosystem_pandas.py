@@ -1,4 +1,4 @@
-"""Issue 4, pandas: DataFrame and Series in, labels of the same kind out,
+"""pandas: DataFrame and Series in, labels of the same kind out,
 feature names, and ColumnTransformer / set_output pipelines."""
 
 import warnings
@@ -11,6 +11,9 @@ from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_iris
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from conftest import SMALL, X20, y20
+from sknn import MLPClassifier
 
 SPECIES = np.array(["setosa", "versicolor", "virginica"])
 
@@ -89,23 +92,24 @@ def test_feature_names_in(iris_frame):
     assert not hasattr(mlp(max_iter=5).fit(X.to_numpy(), y), "feature_names_in_")
 
 
-def test_feature_name_warnings_and_errors(iris_frame):
-    X, y = iris_frame
-    clf = mlp(max_iter=5).fit(X, y)
+def test_feature_name_warnings_and_errors():
+    df = pd.DataFrame(X20, columns=["a", "b", "c"])
+    clf = MLPClassifier(**SMALL).fit(df, y20)
+    np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c"])
+    with pytest.raises(ValueError, match="feature names should match") as error:
+        clf.predict(df.rename(columns={"c": "d"}))
+    assert "unseen at fit time:\n- d" in str(error.value)
+    with pytest.raises(ValueError, match="must be in the same order"):
+        clf.predict(df[["c", "b", "a"]])  # same names, other order
     with pytest.warns(UserWarning, match="does not have valid feature names"):
-        clf.predict(X.to_numpy())
-    with pytest.raises(ValueError, match="feature names should match"):
-        clf.predict(X.rename(columns=lambda name: name.upper()))
-    with pytest.raises(ValueError, match="feature names should match"):
-        clf.predict(X[X.columns[::-1]])  # same names, other order
-
-    unnamed = mlp(max_iter=5).fit(X.to_numpy(), y)
+        clf.predict(X20)
+    plain = MLPClassifier(**SMALL).fit(X20, y20)
     with pytest.warns(UserWarning, match="fitted without feature names"):
-        unnamed.predict(X)
+        plain.predict(df)
 
     with warnings.catch_warnings():  # the matching case is silent
         warnings.simplefilter("error")
-        clf.predict(X)
+        clf.predict(df)
 
 
 def test_column_transformer_pipeline():

@@ -1,4 +1,4 @@
-"""Issue 4, persistence: pickle, joblib and skops round trips give bit-identical
+"""Persistence: pickle, joblib and skops round trips give bit-identical
 predictions, also for a model half-way through partial_fit, which then goes on
 exactly as the original does."""
 

@@ -1,4 +1,4 @@
-"""Issue 4, pipelines and search: Pipeline, make_pipeline, GridSearchCV and
+"""Pipelines and search: Pipeline, make_pipeline, GridSearchCV and
 RandomizedSearchCV with n_jobs=2, clone, cross-validation helpers,
 calibration and the multiclass / ensemble meta-estimators."""
 
@@ -27,8 +27,8 @@ from sknn import MLPClassifier
 
 CV = StratifiedKFold(3, shuffle=True, random_state=0)
 
-# One sub-grid per parameter named in issue 4, so every one of them is searched
-# over with two values while the grid stays small.
+# One sub-grid per parameter a search typically tunes, so every one of them
+# is searched over with two values while the grid stays small.
 GRID = [
     {"mlp__hidden_layer_sizes": [(4,), (8, 8)]},
     {"mlp__alpha": [1e-4, 1.0]},

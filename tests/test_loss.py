@@ -128,11 +128,25 @@ def test_multilabel_loss_is_the_seeds_sum_over_units():
 
 
 @pytest.mark.parametrize("output", [LogisticOutput, SoftmaxOutput])
-def test_huge_logits_stay_finite_and_silent(output):
-    Z = np.array([[1e4, -1e4, 0.0], [-800.0, 800.0, 3.0]])
-    T = np.array([1, 0]) if output is SoftmaxOutput else np.eye(3)[[1, 0]]
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_output_layers_for_extreme_logits(output, dtype):
+    big = np.finfo(dtype).max / 4
+    Z = np.array([[big, -big, 0.0], [-1e4, 1e4, 3.0], [0.0, 0.0, 0.0]], dtype=dtype)
+    T = (
+        np.array([0, 0, 2])
+        if output is SoftmaxOutput
+        else np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1]], dtype=dtype)
+    )
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         log_h = output.log_output(Z.copy())
-        loss = output.loss_and_output(Z.copy(), T)
-    assert np.all(np.isfinite(loss))
-    assert np.all(np.isfinite(log_h) | (log_h == -np.inf))
+        H = output.output(Z.copy())
+        losses = output.loss_and_output(Z.copy(), T)
+    assert np.all(np.isfinite(H)) and np.all((H >= 0) & (H <= 1))
+    assert not np.any(np.isnan(log_h)) and np.all(log_h <= 0)
+    assert np.all(np.isfinite(losses)) and np.all(losses >= 0)
+    if output is SoftmaxOutput:
+        np.testing.assert_allclose(H.sum(axis=1), 1, atol=1e-6)
+        assert losses[0] == 0  # the right class with a huge margin
+    assert np.isclose(
+        losses[-1], 3 * np.log(2) if output is LogisticOutput else np.log(3)
+    )

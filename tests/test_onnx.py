@@ -1,4 +1,4 @@
-"""Issue 13, ONNX export: every output kind, activation and dtype through
+"""ONNX export: every output kind, activation and dtype through
 onnxruntime against sknn itself, pipelines, ZipMap, files, and clear errors.
 
 Tolerances: labels equal (float32 near-ties excepted: at most 1 row in 200,
@@ -568,7 +568,7 @@ def test_regressor_contract_with_a_stub(n_outputs, out, activation, dtype, rng):
     assert_regression_close(prediction, reg.predict(X), dtype)
 
 
-def regression_data(loss, n_outputs, dtype):
+def regression_problem(loss, n_outputs, dtype):
     X, y = make_regression(
         n_samples=150, n_features=5, n_targets=n_outputs, noise=1.0, random_state=0
     )
@@ -585,7 +585,7 @@ def regression_data(loss, n_outputs, dtype):
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 @pytest.mark.parametrize("n_outputs", [1, 2])
 def test_regressor(n_outputs, loss, activation, dtype, rng):
-    X, y = regression_data(loss, n_outputs, dtype)
+    X, y = regression_problem(loss, n_outputs, dtype)
     reg = sknn.MLPRegressor(
         (7, 5),
         activation,
@@ -607,7 +607,7 @@ def test_regressor(n_outputs, loss, activation, dtype, rng):
 
 @has_regressor
 def test_regressor_in_a_scaler_pipeline_through_skl2onnx(rng):
-    X, y = regression_data("squared_error", 1, np.float64)
+    X, y = regression_problem("squared_error", 1, np.float64)
     X = X * 10 + 3
     pipe = make_pipeline(
         StandardScaler(),

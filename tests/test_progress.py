@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from conftest import SMALL
 from sknn import MLPClassifier
 from sknn._training.progress import Progress
 
@@ -89,3 +90,27 @@ def test_a_log_file_gets_no_redraws(verbose):
         progress.end_epoch({"loss": 1.0})
     assert "\r" not in stream.getvalue()
     assert len(stream.getvalue().splitlines()) == 2
+
+
+def test_partial_fit_progress_numbers_epochs_like_its_errors(binary_data, capsys):
+    X, y = binary_data
+    clf = MLPClassifier(**SMALL, verbose=2)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1].split("/")[0] for line in lines] == ["1", "2", "3"]
+    assert lines[1].startswith("Epoch 2/")
+
+
+def test_warm_start_progress_numbers_epochs_like_its_errors(binary_data, capsys):
+    """A warm-start fit counts on from n_iter_, as its errors do (Keras'
+    initial_epoch prints "Epoch 4/6" likewise)."""
+    X, y = binary_data
+    clf = MLPClassifier(
+        **dict(SMALL, max_iter=3), n_iter_no_change=None, warm_start=True, verbose=2
+    )
+    clf.fit(X, y)
+    capsys.readouterr()
+    clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1].split("/")[0] for line in lines] == ["4", "5", "6"]

@@ -37,6 +37,8 @@ from sklearn.utils.multiclass import type_of_target
 
 from conftest import (
     GRADIENT_SOLVERS,
+    MULTIOUTPUT,
+    SCALE,
     SOLVERS,
     assert_history_aligned,
     assert_same_history,
@@ -82,10 +84,8 @@ MATRICES = {
 # what a refusal must say
 ONE_CLASS = r"(?i)class"
 NO_WEIGHT = r"(?i)non-zero|weight"
-MULTIOUTPUT = "Multioutput target data is not supported with label binarization"
 BAD_INDICATOR = r"(?i)indicator.*0 and 1|0 and 1.*indicator"
 NON_FINITE_X = r"Input X contains (NaN|infinity)"
-SCALE = r"(?i)scal"
 
 # features beyond this may make the default step diverge: then the error
 # must say to scale them
@@ -303,20 +303,6 @@ def test_probabilities_for_any_input_scale(n_classes, scale, dtype, seed):
         check_fitted(clf, X_new, y[:0])
 
 
-@pytest.mark.parametrize("label_kind", sorted(LABELS))
-def test_label_types_round_trip(label_kind, binary_data):
-    X, y = binary_data
-    labels = LABELS[label_kind]
-    y = labels[y % len(labels)]
-    clf = MLPClassifier((4,), max_iter=3, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(X, y)
-    assert clf.classes_.dtype == y.dtype
-    np.testing.assert_array_equal(clf.classes_, np.unique(y))
-    assert clf.predict(X).dtype == y.dtype
-
-
 # ------------------------------------------------- weights, hold-out, inputs
 
 
@@ -373,7 +359,7 @@ def test_unit_weights_change_nothing(
     classes, a class_weight of 1.0 for every class, and (with alpha=0, where
     J does not depend on the scale of the weights) sample_weight=4: each is
     the model that no weights give, hold-out, early stopping and history_
-    included (issue 9, defect 1)."""
+    included."""
     X, y = data
     multilabel = y.ndim == 2
     way = how.draw(
@@ -528,8 +514,7 @@ def test_partial_fit_calls_are_epochs_of_fit(data, how):
 def test_history_keeps_one_entry_per_epoch(data, steps, solver):
     """Through any sequence of warm-start fits (with and without a hold-out)
     and partial_fit calls, every history_ list has n_iter_ entries, and the
-    validation lists hold NaN exactly for the epochs that had no hold-out
-    (issue 9, defect 6)."""
+    validation lists hold NaN exactly for the epochs that had no hold-out."""
     X, y = data
     classes = np.arange(y.shape[1]) if y.ndim == 2 else np.unique(y)
     clf = MLPClassifier(

@@ -11,11 +11,11 @@ from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.metrics import r2_score
 from test_robustness import Interrupter
 
-from conftest import forward_predict
+from conftest import SOLVERS, forward_predict
 from sknn import DivergenceError, MLPRegressor
 
-GRADIENT = ["sgd", "rmsprop", "adam"]
-SMALL = dict(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
+# what every regressor here starts from; each test sets its own epochs
+BASE = dict(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
 
 
 def quiet_fit(model, *args, **kwargs):
@@ -38,11 +38,11 @@ def assert_same_weights(a, b):
 
 def test_prediction_shape_follows_y(regression_data, multioutput_data):
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(max_iter=5, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(max_iter=5, **BASE), X, y)
     assert reg.predict(X).shape == (len(X),)
     assert reg.n_outputs_ == 1
     X3, Y3 = multioutput_data
-    reg = quiet_fit(MLPRegressor(max_iter=5, **SMALL), X3, Y3)
+    reg = quiet_fit(MLPRegressor(max_iter=5, **BASE), X3, Y3)
     assert reg.predict(X3).shape == (len(X3), 3)
     assert reg.n_outputs_ == 3
     assert reg.out_activation_ == "identity"
@@ -52,8 +52,8 @@ def test_prediction_shape_follows_y(regression_data, multioutput_data):
 def test_integer_and_boolean_targets_become_floats(regression_data, kind):
     X, y = regression_data
     y_kind = (y > 0).astype(kind)
-    reg = quiet_fit(MLPRegressor(max_iter=5, **SMALL), X, y_kind)
-    as_float = quiet_fit(MLPRegressor(max_iter=5, **SMALL), X, y_kind.astype(float))
+    reg = quiet_fit(MLPRegressor(max_iter=5, **BASE), X, y_kind)
+    as_float = quiet_fit(MLPRegressor(max_iter=5, **BASE), X, y_kind.astype(float))
     assert reg.predict(X).dtype == np.float64
     np.testing.assert_array_equal(reg.predict(X), as_float.predict(X))
 
@@ -61,7 +61,7 @@ def test_integer_and_boolean_targets_become_floats(regression_data, kind):
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_y_is_an_error_that_changes_nothing(regression_data, bad):
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(max_iter=3, **BASE), X, y)
     before = fitted_state(reg)
     y_bad = y.copy()
     y_bad[5] = bad
@@ -92,7 +92,7 @@ def test_poisson_partial_fit_takes_a_chunk_of_zero_counts(count_data):
     to learn. A chunk of zeros in a stream (first or later) trains, and so
     does a hold-out of zeros."""
     X, y = count_data
-    reg = MLPRegressor(loss="poisson", **SMALL)
+    reg = MLPRegressor(loss="poisson", **BASE)
     mean_rate = []
     for chunk in (np.zeros(50), y[:50], np.zeros(50)):
         reg.partial_fit(X[:50], chunk)
@@ -102,7 +102,7 @@ def test_poisson_partial_fit_takes_a_chunk_of_zero_counts(count_data):
     with pytest.raises(ValueError, match=r"y must be >= 0"):
         reg.partial_fit(X[:4], [1.0, -1.0, 0.0, 0.0])
     val = quiet_fit(
-        MLPRegressor(loss="poisson", max_iter=3, **SMALL), X, y,
+        MLPRegressor(loss="poisson", max_iter=3, **BASE), X, y,
         X_val=X[:10], y_val=np.zeros(10),
     )  # fmt: skip
     assert np.isfinite(val.history_["val_loss"]).all()
@@ -112,7 +112,7 @@ def test_poisson_warm_start_on_zero_counts_is_refused_like_a_fit(count_data):
     """A warm start is a fit: all-zero counts leave nothing to learn (the
     best rates are 0), so it is refused as a first fit is, changing nothing."""
     X, y = count_data
-    reg = MLPRegressor(loss="poisson", max_iter=3, warm_start=True, **SMALL)
+    reg = MLPRegressor(loss="poisson", max_iter=3, warm_start=True, **BASE)
     quiet_fit(reg, X, y)
     before = fitted_state(reg)
     with pytest.raises(ValueError, match=r"y must be >= 0 with a positive sum.*zero"):
@@ -125,7 +125,7 @@ def test_poisson_warm_start_on_zero_counts_is_refused_like_a_fit(count_data):
 def test_poisson_predicts_positive_rates_for_every_output(count_data):
     X, y = count_data
     Y = np.c_[y, y + 1]
-    reg = quiet_fit(MLPRegressor(loss="poisson", solver="lbfgs", **SMALL), X, Y)
+    reg = quiet_fit(MLPRegressor(loss="poisson", solver="lbfgs", **BASE), X, Y)
     assert reg.out_activation_ == "exp"
     P = reg.predict(X)
     assert P.shape == (len(X), 2) and np.all(P > 0)
@@ -135,7 +135,7 @@ def test_poisson_predicts_positive_rates_for_every_output(count_data):
 
 def test_a_model_fitted_on_one_output_refuses_three(regression_data):
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(max_iter=2, warm_start=True, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(max_iter=2, warm_start=True, **BASE), X, y)
     Y = np.c_[y, y, y]
     for call in (reg.fit, reg.partial_fit):
         with pytest.raises(ValueError, match=r"y has 3 output\(s\).*fitted on 1"):
@@ -147,7 +147,7 @@ def test_a_model_fitted_on_one_output_refuses_three(regression_data):
 # ------------------------------------------------------------------ weights
 
 
-@pytest.mark.parametrize("solver", [*GRADIENT, "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_a_weight_of_two_is_the_row_repeated(regression_data, count_data, solver, loss):
     X, y = count_data if loss == "poisson" else regression_data
@@ -156,7 +156,7 @@ def test_a_weight_of_two_is_the_row_repeated(regression_data, count_data, solver
     w[:10] = 2.0
     X_rep, Y_rep = np.r_[X, X[:10]], np.r_[Y, Y[:10]]
     # one batch holding every row: the same gradient in any row order
-    params = dict(SMALL, solver=solver, loss=loss, max_iter=15, alpha=0.1)
+    params = dict(BASE, solver=solver, loss=loss, max_iter=15, alpha=0.1)
     params.update(batch_size=len(X_rep), n_iter_no_change=None)
     repeated = quiet_fit(MLPRegressor(**params), X_rep, Y_rep)
     params["batch_size"] = len(X)
@@ -170,7 +170,7 @@ def test_a_weight_of_two_is_the_row_repeated(regression_data, count_data, solver
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_all_ones_weights_are_no_weights_history_included(regression_data, solver):
     X, y = regression_data
-    params = dict(SMALL, solver=solver, max_iter=8, validation_fraction=0.25)
+    params = dict(BASE, solver=solver, max_iter=8, validation_fraction=0.25)
     plain = quiet_fit(MLPRegressor(**params), X, y)
     ones = quiet_fit(
         MLPRegressor(**params),
@@ -186,7 +186,7 @@ def test_weighted_hold_out_loss_is_weighted_like_J(regression_data):
     X, y = regression_data
     w_val = np.r_[np.full(10, 3.0), np.ones(20)]
     reg = quiet_fit(
-        MLPRegressor(max_iter=4, alpha=0.0, n_iter_no_change=None, **SMALL),
+        MLPRegressor(max_iter=4, alpha=0.0, n_iter_no_change=None, **BASE),
         X[30:],
         y[30:],
         X_val=X[:30],
@@ -209,7 +209,7 @@ def test_weighted_hold_out_loss_is_weighted_like_J(regression_data):
 def test_history_and_validation_scores_are_the_hold_out_r2(multioutput_data):
     X, Y = multioutput_data
     reg = quiet_fit(
-        MLPRegressor(max_iter=6, n_iter_no_change=None, **SMALL),
+        MLPRegressor(max_iter=6, n_iter_no_change=None, **BASE),
         X[20:],
         Y[20:],
         X_val=X[:20],
@@ -229,10 +229,10 @@ def test_the_hold_out_is_random_not_stratified(regression_data):
     """Every y value is unique, so a stratified split would fail; the hold-out
     is ceil(fraction · n) random rows and ``val_r2`` is recorded."""
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(max_iter=3, validation_fraction=0.2, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(max_iter=3, validation_fraction=0.2, **BASE), X, y)
     assert len(reg.history_["val_r2"]) == 3
     assert reg.t_ == 3 * (len(X) - 24)  # 96 training rows per epoch
-    without = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X, y)
+    without = quiet_fit(MLPRegressor(max_iter=3, **BASE), X, y)
     assert "val_r2" not in without.history_
     assert without.validation_scores_ is None
 
@@ -265,14 +265,14 @@ def test_r2_of_one_row_is_nan_and_of_a_constant_target_force_finite(regression_d
     as r2_score gives, never 0.0; a constant target on two rows keeps
     r2_score's force_finite value."""
     X, y = regression_data
-    one = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X[:1], y[:1])
+    one = quiet_fit(MLPRegressor(max_iter=3, **BASE), X[:1], y[:1])
     assert np.isnan(one.history_["r2"]).all()
-    reg = quiet_fit(MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:1], y_val=y[:1])
+    reg = quiet_fit(MLPRegressor(max_iter=3, **BASE), X, y, X_val=X[:1], y_val=y[:1])
     assert np.isnan(reg.history_["val_r2"]).all()
     assert not np.isnan(reg.history_["r2"]).any()
     constant = np.full(2, y[0])
     reg = quiet_fit(
-        MLPRegressor(max_iter=3, **SMALL), X, y, X_val=X[:2], y_val=constant
+        MLPRegressor(max_iter=3, **BASE), X, y, X_val=X[:2], y_val=constant
     )
     assert reg.history_["val_r2"][-1] == r2_score(constant, reg.predict(X[:2])) == 0.0
 
@@ -285,7 +285,7 @@ def test_early_stopping_on_fewer_than_two_hold_out_rows_is_sklearns_error(
     small" error, whatever the metric (R² of one row is undefined, a loss of
     one row is noise), before anything changes; X_val of one row too."""
     X, y = regression_data
-    params = dict(SMALL, max_iter=3, early_stopping=True, early_stopping_metric=metric)
+    params = dict(BASE, max_iter=3, early_stopping=True, early_stopping_metric=metric)
     if metric != "loss":
         params["scoring"] = metric
     reg = MLPRegressor(**params)
@@ -316,7 +316,7 @@ def test_partial_fit_after_an_early_stopping_fit_goes_on_without_hold_out(
     regression_data,
 ):
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(early_stopping=True, max_iter=5, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(early_stopping=True, max_iter=5, **BASE), X, y)
     n = reg.n_iter_
     reg.partial_fit(X, y)
     assert reg.n_iter_ == n + 1
@@ -329,7 +329,7 @@ def test_partial_fit_after_an_early_stopping_fit_goes_on_without_hold_out(
 
 def test_partial_fit_takes_no_classes(regression_data):
     X, y = regression_data
-    reg = MLPRegressor(**SMALL)
+    reg = MLPRegressor(**BASE)
     with pytest.raises(TypeError, match="classes"):
         reg.partial_fit(X, y, classes=[0, 1])
     assert not hasattr(MLPRegressor(solver="lbfgs"), "partial_fit")
@@ -339,7 +339,7 @@ def test_weighted_partial_fit_chunks_in_float32(regression_data):
     X, y = regression_data
     X32 = X.astype(np.float32)
     w = np.linspace(0.5, 2.0, len(X))
-    reg = MLPRegressor(**SMALL)
+    reg = MLPRegressor(**BASE)
     for start in range(0, len(X), 40):
         part = slice(start, start + 40)
         reg.partial_fit(X32[part], y[part], sample_weight=w[part])
@@ -347,7 +347,7 @@ def test_weighted_partial_fit_chunks_in_float32(regression_data):
     assert {a.dtype for a in reg.coefs_ + reg.intercepts_} == {np.dtype(np.float32)}
     assert reg.predict(X32).dtype == np.float32
     assert reg.predict(X).dtype == np.float32  # the model keeps its dtype
-    unweighted = MLPRegressor(**SMALL)
+    unweighted = MLPRegressor(**BASE)
     for start in range(0, len(X), 40):
         unweighted.partial_fit(X32[start : start + 40], y[start : start + 40])
     assert not np.array_equal(reg.predict(X32), unweighted.predict(X32))
@@ -358,7 +358,7 @@ def test_float32_sparse_weighted_hold_out_multi_output(multioutput_data):
     X, Y = multioutput_data
     X32 = sp.csr_matrix(X.astype(np.float32))
     w = np.linspace(0.5, 2.0, len(X))
-    params = dict(SMALL, early_stopping=True, validation_fraction=0.2, max_iter=20)
+    params = dict(BASE, early_stopping=True, validation_fraction=0.2, max_iter=20)
     sparse = quiet_fit(MLPRegressor(**params), X32, Y, sample_weight=w)
     dense = quiet_fit(MLPRegressor(**params), X32.toarray(), Y, sample_weight=w)
     assert sparse.coefs_[0].dtype == np.float32
@@ -371,16 +371,9 @@ def test_float32_sparse_weighted_hold_out_multi_output(multioutput_data):
     assert sparse.score(X32, Y) > 0.5
 
 
-def test_dtype_parameter_overrides_the_input(regression_data):
-    X, y = regression_data
-    reg = quiet_fit(MLPRegressor(max_iter=3, dtype="float32", **SMALL), X, y)
-    assert reg.coefs_[0].dtype == np.float32
-    assert reg.predict(X).dtype == np.float32
-
-
 def test_warm_start_continues_with_its_history(regression_data):
     X, y = regression_data
-    params = dict(SMALL, max_iter=4, n_iter_no_change=None, validation_fraction=0.2)
+    params = dict(BASE, max_iter=4, n_iter_no_change=None, validation_fraction=0.2)
     reg = quiet_fit(MLPRegressor(warm_start=True, **params), X, y)
     first = dict(reg.history_)
     first = {k: list(v) for k, v in first.items()}
@@ -395,7 +388,7 @@ def test_warm_start_continues_with_its_history(regression_data):
 
 def test_dropout_changes_training_not_prediction(regression_data):
     X, y = regression_data
-    params = dict(SMALL, max_iter=10, n_iter_no_change=None)
+    params = dict(BASE, max_iter=10, n_iter_no_change=None)
     dropped = quiet_fit(MLPRegressor(dropout=0.3, **params), X, y)
     plain = quiet_fit(MLPRegressor(**params), X, y)
     assert not np.allclose(dropped.predict(X), plain.predict(X))
@@ -423,10 +416,10 @@ def test_pandas_frames_give_feature_names_and_multi_output(multioutput_data):
     X, Y = multioutput_data
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     targets = pd.DataFrame(Y, columns=["a", "b", "c"])
-    reg = quiet_fit(MLPRegressor(max_iter=3, **SMALL), frame, targets)
+    reg = quiet_fit(MLPRegressor(max_iter=3, **BASE), frame, targets)
     assert list(reg.feature_names_in_) == list(frame.columns)
     assert reg.predict(frame).shape == (len(X), 3)
-    series = quiet_fit(MLPRegressor(max_iter=3, **SMALL), frame, targets["a"])
+    series = quiet_fit(MLPRegressor(max_iter=3, **BASE), frame, targets["a"])
     assert series.predict(frame).shape == (len(X),)
     with pytest.warns(UserWarning, match="fitted with feature names"):
         reg.predict(X)
@@ -440,7 +433,7 @@ def test_pandas_frames_give_feature_names_and_multi_output(multioutput_data):
 @pytest.mark.parametrize("how", ["fit", "warm_start", "partial_fit"])
 def test_divergence_raises_and_leaves_the_model_as_it_was(regression_data, how):
     X, y = regression_data
-    reg = quiet_fit(MLPRegressor(solver="sgd", max_iter=3, **SMALL), X, y)
+    reg = quiet_fit(MLPRegressor(solver="sgd", max_iter=3, **BASE), X, y)
     before, history = fitted_state(reg), dict(reg.history_)
     reg.set_params(learning_rate=1e3, warm_start=how == "warm_start", max_iter=50)
     with pytest.raises(DivergenceError, match=r"learning_rate=1000 is too large"):
@@ -456,10 +449,10 @@ def test_divergence_raises_and_leaves_the_model_as_it_was(regression_data, how):
     assert all(np.all(np.isfinite(c)) for c in reg.coefs_)
 
 
-@pytest.mark.parametrize("solver", [*GRADIENT, "lbfgs"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_ctrl_c_keeps_the_completed_epochs(monkeypatch, regression_data, solver):
     X, y = regression_data
-    params = dict(SMALL, solver=solver, batch_size=40, n_iter_no_change=None)
+    params = dict(BASE, solver=solver, batch_size=40, n_iter_no_change=None)
     reference = quiet_fit(MLPRegressor(**params, max_iter=3), X, y)
     Interrupter(monkeypatch, after_epochs=3, at_batch=1 if solver == "lbfgs" else 2)
     reg = MLPRegressor(**params, max_iter=50)
@@ -474,7 +467,7 @@ def test_ctrl_c_keeps_the_completed_epochs(monkeypatch, regression_data, solver)
 def test_verbose_prints_r2_in_place_of_accuracy(regression_data, capsys, verbose):
     X, y = regression_data
     quiet_fit(
-        MLPRegressor(max_iter=2, verbose=verbose, validation_fraction=0.2, **SMALL),
+        MLPRegressor(max_iter=2, verbose=verbose, validation_fraction=0.2, **BASE),
         X,
         y,
     )
@@ -488,12 +481,12 @@ def test_verbose_prints_r2_in_place_of_accuracy(regression_data, capsys, verbose
 def test_summary_names_the_output_layer_of_each_loss(regression_data, count_data):
     X, y = regression_data
     lines = []
-    quiet_fit(MLPRegressor(max_iter=2, **SMALL), X, np.c_[y, y]).summary(
+    quiet_fit(MLPRegressor(max_iter=2, **BASE), X, np.c_[y, y]).summary(
         print_fn=lines.append
     )
     assert "output        2  identity                     18" in lines[0]
     Xc, yc = count_data
-    quiet_fit(MLPRegressor(loss="poisson", max_iter=2, **SMALL), Xc, yc).summary(
+    quiet_fit(MLPRegressor(loss="poisson", max_iter=2, **BASE), Xc, yc).summary(
         print_fn=lines.append
     )
     assert "output        1  exp" in lines[1]

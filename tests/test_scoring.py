@@ -4,7 +4,7 @@ hold-out after every epoch, and early stopping on one of them."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_classification
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
 
@@ -13,20 +13,12 @@ from sknn import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-EPOCHS, SMALL = FEW_EPOCHS, FAST
-
 
 def _split(X, y, n_val):
     """Training and validation rows, shuffled (iris is sorted by class)."""
     order = np.random.default_rng(0).permutation(len(y))
     X, y = X[order], y[order]
     return X[:-n_val], y[:-n_val], X[-n_val:], y[-n_val:]
-
-
-@pytest.fixture
-def regression_data():
-    X, y = make_regression(n_samples=100, n_features=5, noise=5.0, random_state=0)
-    return X / X.std(axis=0), y / y.std()
 
 
 def _mae_and_max(estimator, X, y):
@@ -84,11 +76,11 @@ def test_each_scoring_form_records_the_scorer_of_each_epoch(
     fixture, Estimator, scoring, expected, request
 ):
     X, y, X_val, y_val = _split(*request.getfixturevalue(fixture), n_val=30)
-    est = Estimator(**SMALL, scoring=scoring).fit(X, y, X_val=X_val, y_val=y_val)
+    est = Estimator(**FAST, scoring=scoring).fit(X, y, X_val=X_val, y_val=y_val)
     builtin = "accuracy" if Estimator is MLPClassifier else "r2"
     keys = {"loss", builtin, "learning_rate", "val_loss", f"val_{builtin}"}
     assert set(est.history_) == keys | set(expected)
-    assert all(len(values) == EPOCHS for values in est.history_.values())
+    assert all(len(values) == FEW_EPOCHS for values in est.history_.values())
     # the last epoch's weights are the model's: its scores are the last entries
     for key, name in expected.items():
         score = get_scorer(name)(est, X_val, y_val)
@@ -98,7 +90,7 @@ def test_each_scoring_form_records_the_scorer_of_each_epoch(
 
 def test_a_callable_that_returns_a_dict_records_each_key(regression_data):
     X, y, X_val, y_val = _split(*regression_data, n_val=30)
-    reg = MLPRegressor(**SMALL, scoring=_mae_and_max).fit(
+    reg = MLPRegressor(**FAST, scoring=_mae_and_max).fit(
         X, y, X_val=X_val, y_val=y_val
     )
     error = np.abs(reg.predict(X_val) - y_val)
@@ -108,7 +100,7 @@ def test_a_callable_that_returns_a_dict_records_each_key(regression_data):
 
 def test_scoring_changes_no_weight_and_no_other_history(binary_data):
     X, y = binary_data
-    params = {**SMALL, "validation_fraction": 0.25, "dropout": 0.2}
+    params = {**FAST, "validation_fraction": 0.25, "dropout": 0.2}
     plain = MLPClassifier(**params).fit(X, y)
     scored = MLPClassifier(**params, scoring=["roc_auc", "f1"]).fit(X, y)
     for a, b in zip(plain.coefs_, scored.coefs_):
@@ -122,7 +114,7 @@ def test_scoring_changes_no_weight_and_no_other_history(binary_data):
 def test_scorers_and_the_metric_are_unweighted_val_loss_is_weighted(binary_data):
     X, y, X_val, y_val = _split(*binary_data, n_val=40)
     weights = np.where(y_val == 1, 5.0, 0.5)
-    params = {**SMALL, "scoring": "roc_auc", "class_weight": {0: 1.0, 1: 3.0}}
+    params = {**FAST, "scoring": "roc_auc", "class_weight": {0: 1.0, 1: 3.0}}
     plain = MLPClassifier(**params).fit(X, y, X_val=X_val, y_val=y_val)
     weighted = MLPClassifier(**params).fit(
         X, y, X_val=X_val, y_val=y_val, sample_weight_val=weights
@@ -134,20 +126,20 @@ def test_scorers_and_the_metric_are_unweighted_val_loss_is_weighted(binary_data)
 
 def test_history_stays_aligned_across_warm_start_and_partial_fit(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**SMALL, validation_fraction=0.25, scoring="roc_auc")
+    clf = MLPClassifier(**FAST, validation_fraction=0.25, scoring="roc_auc")
     clf.fit(X, y).partial_fit(X, y)
     clf.set_params(warm_start=True).fit(X, y)
-    assert clf.n_iter_ == 2 * EPOCHS + 1
+    assert clf.n_iter_ == 2 * FEW_EPOCHS + 1
     assert all(len(v) == clf.n_iter_ for v in clf.history_.values())
     scores = np.asarray(clf.history_["val_roc_auc"])
-    assert np.isnan(scores[EPOCHS])  # partial_fit does not score
-    assert not np.isnan(np.delete(scores, EPOCHS)).any()
+    assert np.isnan(scores[FEW_EPOCHS])  # partial_fit does not score
+    assert not np.isnan(np.delete(scores, FEW_EPOCHS)).any()
 
 
 def test_the_progress_line_shows_the_scorers(binary_data, capsys):
     X, y = binary_data
     MLPClassifier(
-        **{**SMALL, "max_iter": 1}, validation_fraction=0.25, scoring="roc_auc",
+        **{**FAST, "max_iter": 1}, validation_fraction=0.25, scoring="roc_auc",
         verbose=2,
     ).fit(X, y)
     line = capsys.readouterr().out.strip()
@@ -221,7 +213,7 @@ def test_stopping_on_a_scorer_stops_when_it_stops_improving():
 def test_stopping_on_a_regression_scorer_on_a_hold_out_fraction(regression_data):
     X, y = regression_data
     reg = MLPRegressor(
-        **{**SMALL, "max_iter": 15}, scoring="neg_mean_absolute_error",
+        **{**FAST, "max_iter": 15}, scoring="neg_mean_absolute_error",
         early_stopping=True, early_stopping_metric="neg_mean_absolute_error",
         validation_fraction=0.2,
     ).fit(X, y)
@@ -233,7 +225,7 @@ def test_stopping_on_a_regression_scorer_on_a_hold_out_fraction(regression_data)
 
 def test_the_default_monitor_is_the_validation_loss(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**SMALL, early_stopping=True, scoring="roc_auc").fit(X, y)
+    clf = MLPClassifier(**FAST, early_stopping=True, scoring="roc_auc").fit(X, y)
     assert clf.best_loss_ == min(clf.history_["val_loss"])
     assert clf.validation_scores_ == clf.history_["val_accuracy"]
 
@@ -241,7 +233,7 @@ def test_the_default_monitor_is_the_validation_loss(binary_data):
 # --------------------------------------------------------------------- errors
 
 def _fitted(data):
-    return MLPClassifier(**SMALL, validation_fraction=0.25).fit(*data)
+    return MLPClassifier(**FAST, validation_fraction=0.25).fit(*data)
 
 
 @pytest.mark.parametrize(
@@ -288,7 +280,7 @@ def test_bad_scoring_is_a_clear_error_that_changes_nothing(binary_data, params, 
 
 def test_partial_fit_ignores_scoring(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**SMALL, scoring="roc_auc").partial_fit(X, y, classes=[0, 1])
+    clf = MLPClassifier(**FAST, scoring="roc_auc").partial_fit(X, y, classes=[0, 1])
     assert sorted(clf.history_) == ["accuracy", "learning_rate", "loss"]
 
 
@@ -305,11 +297,12 @@ def test_scorers_see_the_hold_out_as_given_without_feature_name_warnings(
         return 0.0
 
     clf = MLPClassifier(
-        **SMALL, scoring={"roc": "roc_auc", "custom": scorer}, validation_fraction=0.25
+        **FAST, scoring={"roc": "roc_auc", "custom": scorer}, validation_fraction=0.25
     ).fit(frame, y)
-    assert seen == [(pd.DataFrame, 30)] * EPOCHS
+    assert seen == [(pd.DataFrame, 30)] * FEW_EPOCHS
     assert not [w for w in recwarn if "feature names" in str(w.message)]
-    assert "val_roc" in clf.history_ and clf.history_["val_custom"] == [0.0] * EPOCHS
+    assert "val_roc" in clf.history_
+    assert clf.history_["val_custom"] == [0.0] * FEW_EPOCHS
 
 
 # ------------------------------------------------------ undefined scores
@@ -335,7 +328,7 @@ def test_stopping_on_an_undefined_metric_is_a_clear_error(binary_data, scoring, 
     in the first epoch, and changes nothing."""
     X, y, X_val, y_val = _one_class_hold_out(binary_data)
     clf = MLPClassifier(
-        **{**SMALL, "max_iter": 50}, scoring=scoring, early_stopping=True,
+        **{**FAST, "max_iter": 50}, scoring=scoring, early_stopping=True,
         early_stopping_metric=metric,
     )  # fmt: skip
     with pytest.raises(ValueError) as error:
@@ -353,7 +346,7 @@ def test_a_scorer_that_cannot_be_computed_records_nan_not_an_error(binary_data):
     X, y, X_val, y_val = _one_class_hold_out(binary_data)
     scoring = ["neg_log_loss", "f1", "roc_auc"]
     with pytest.warns(UndefinedMetricWarning) as record:
-        clf = MLPClassifier(**SMALL, scoring=scoring).fit(
+        clf = MLPClassifier(**FAST, scoring=scoring).fit(
             X, y, X_val=X_val, y_val=y_val
         )
     messages = [str(w.message) for w in record]
@@ -362,7 +355,7 @@ def test_a_scorer_that_cannot_be_computed_records_nan_not_an_error(binary_data):
     assert np.isnan(clf.history_["val_neg_log_loss"]).all()
     assert np.isnan(clf.history_["val_roc_auc"]).all()  # roc_auc returns NaN
     assert clf.history_["val_f1"][-1] == get_scorer("f1")(clf, X_val, y_val)
-    assert clf.n_iter_ == EPOCHS
+    assert clf.n_iter_ == FEW_EPOCHS
 
 
 @pytest.mark.parametrize(
@@ -408,8 +401,8 @@ def test_a_scorer_that_is_the_builtin_metric_shares_its_key(
 ):
     X, y = binary_data
     y = y if Estimator is MLPClassifier else y + X[:, 0]
-    est = Estimator(**SMALL, scoring=scoring, validation_fraction=0.25).fit(X, y)
-    assert len(est.history_[key]) == EPOCHS
+    est = Estimator(**FAST, scoring=scoring, validation_fraction=0.25).fit(X, y)
+    assert len(est.history_[key]) == FEW_EPOCHS
     assert not any(k.startswith("val_val") for k in est.history_)
 
 
@@ -424,7 +417,7 @@ def test_a_callable_returning_a_colliding_key_is_refused_in_its_first_epoch(
         calls.append(1)
         return {key: 0.5, "other": 0.0}
 
-    clf = MLPClassifier(**SMALL, scoring=scorer, validation_fraction=0.25)
+    clf = MLPClassifier(**FAST, scoring=scorer, validation_fraction=0.25)
     with pytest.raises(ValueError, match=rf"returns the key '{key}'.*val_{key}"):
         clf.fit(X, y)
     assert len(calls) == 1 and not hasattr(clf, "coefs_")
@@ -446,7 +439,7 @@ def test_scorers_on_every_sparse_format_give_what_csr_gives(
     X, y = binary_data
     csr = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
     make = sp.csr_matrix if container == "matrix" else sp.csr_array
-    params = {**SMALL, "validation_fraction": 0.2, "scoring": ["accuracy", "roc_auc"]}
+    params = {**FAST, "validation_fraction": 0.2, "scoring": ["accuracy", "roc_auc"]}
     reference = MLPClassifier(**params).fit(csr, y)
     other = MLPClassifier(**params).fit(make(csr).asformat(fmt), y)
     assert other.history_ == reference.history_

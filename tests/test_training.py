@@ -1,17 +1,16 @@
-"""The seed's training features: dropout, class weights, validation, stopping,
-history and divergence."""
+"""The seed's training features: dropout, the hold-out's history_ (also
+when warm starts switch the hold-out on or off), and early stopping with its
+stopping rule."""
 
 import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import recall_score
 
-from conftest import forward_proba
-from sknn import DivergenceError, MLPClassifier
+from conftest import assert_history_aligned, forward_proba
+from sknn import MLPClassifier, plot_history
 from sknn._base import prepare
 from sknn._training.observers import Comparison, Stopping
 
@@ -89,45 +88,6 @@ def test_dropout_per_layer(multiclass_data):
     assert rows["hidden_2"][3] == "0.5"
 
 
-def test_balanced_class_weight_raises_minority_recall():
-    X, y = make_classification(
-        n_samples=600,
-        n_features=8,
-        weights=[0.95, 0.05],
-        flip_y=0.0,
-        class_sep=0.5,
-        random_state=0,
-    )
-    params = dict(hidden_layer_sizes=(16,), max_iter=100, random_state=0)
-    plain = MLPClassifier(**params).fit(X, y)
-    balanced = MLPClassifier(class_weight="balanced", **params).fit(X, y)
-    plain_recall = recall_score(y, plain.predict(X), pos_label=1)
-    balanced_recall = recall_score(y, balanced.predict(X), pos_label=1)
-    assert balanced_recall > plain_recall + 0.2
-
-
-def test_class_weight_dict_equals_sample_weight(multiclass_data):
-    X, y = multiclass_data
-    labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    params = dict(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
-    weights = {"setosa": 3.0, "virginica": 0.5}
-    by_class = MLPClassifier(class_weight=weights, **params).fit(X, labels)
-    per_sample = np.vectorize(lambda c: weights.get(c, 1.0))(labels)
-    by_sample = MLPClassifier(**params).fit(X, labels, sample_weight=per_sample)
-    np.testing.assert_array_equal(by_class.coefs_[0], by_sample.coefs_[0])
-    # and class weights multiply sample weights
-    both = MLPClassifier(class_weight=weights, **params)
-    both.fit(X, labels, sample_weight=np.full(len(y), 2.0))
-    doubled = MLPClassifier(**params).fit(X, labels, sample_weight=2 * per_sample)
-    np.testing.assert_array_equal(both.coefs_[0], doubled.coefs_[0])
-
-
-def test_class_weight_naming_an_unknown_label_is_an_error(multiclass_data):
-    X, y = multiclass_data
-    with pytest.raises(ValueError, match="class_weight names labels \\[7\\]"):
-        MLPClassifier(class_weight={0: 1.0, 7: 2.0}).fit(X, y)
-
-
 def test_validation_fraction_records_validation_history(multiclass_data):
     X, y = multiclass_data
     clf = MLPClassifier(
@@ -168,6 +128,51 @@ def test_no_validation_history_without_a_hold_out(multiclass_data):
     assert set(clf.history_) == {"loss", "accuracy", "learning_rate"}
 
 
+def _warm(validation_fraction, X, y):
+    return MLPClassifier(
+        (8,), max_iter=3, n_iter_no_change=None, warm_start=True,
+        validation_fraction=validation_fraction, random_state=0,
+    ).fit(X, y)  # fmt: skip
+
+
+def test_switching_the_hold_out_on_keeps_history_aligned(multiclass_data, tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    X, y = multiclass_data
+    clf = _warm(None, X, y)
+    clf.set_params(validation_fraction=0.2).fit(X, y)
+    assert clf.n_iter_ == 6
+    assert_history_aligned(clf)
+    for key in ("val_loss", "val_accuracy"):
+        values = np.array(clf.history_[key])
+        assert np.isnan(values[:3]).all() and np.isfinite(values[3:]).all(), key
+    assert len(clf.validation_scores_) == 6
+    assert clf.best_validation_score_ == np.nanmax(clf.history_["val_accuracy"])
+    figure = plot_history(clf)
+    figure.savefig(tmp_path / "history.png")
+    matplotlib.pyplot.close(figure)
+
+
+def test_switching_the_hold_out_off_keeps_history_aligned(multiclass_data):
+    X, y = multiclass_data
+    clf = _warm(0.2, X, y)
+    first = list(clf.history_["val_loss"])
+    clf.set_params(validation_fraction=None).fit(X, y)
+    assert clf.n_iter_ == 6
+    assert_history_aligned(clf)
+    for key in ("val_loss", "val_accuracy"):
+        values = np.array(clf.history_[key])
+        assert np.isfinite(values[:3]).all() and np.isnan(values[3:]).all(), key
+    assert clf.history_["val_loss"][:3] == first
+    assert len(clf.validation_scores_) == 6
+    assert np.isnan(clf.validation_scores_[3:]).all()
+    clf.partial_fit(X, y)  # and partial_fit appends NaN, still aligned
+    assert_history_aligned(clf)
+    assert np.isnan(clf.history_["val_loss"][-1])
+
+
 def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
     multiclass_data, monkeypatch
 ):
@@ -199,68 +204,6 @@ def test_early_stopping_holds_out_a_tenth_and_restores_the_best_weights(
     np.testing.assert_array_equal(
         restored, np.concatenate([c.ravel() for c in expected])
     )
-
-
-def test_too_small_a_hold_out_names_validation_fraction(multiclass_data):
-    X, y = multiclass_data
-    with pytest.raises(ValueError, match=r"validation_fraction=0\.01"):
-        MLPClassifier(validation_fraction=0.01).fit(X, y)
-    y_rare = y.copy()
-    y_rare[0] = 5  # a class with a single member cannot be stratified
-    with pytest.raises(ValueError, match=r"validation_fraction=0\.2"):
-        MLPClassifier(validation_fraction=0.2).fit(X, y_rare)
-
-
-def test_divergence_names_learning_rate_and_epoch(multiclass_data):
-    X, y = multiclass_data
-    clf = MLPClassifier((32,), solver="sgd", learning_rate=1e4, random_state=0)
-    with pytest.raises(DivergenceError, match=r"epoch \d+.*learning_rate=10000"):
-        clf.fit(X * 100, y)
-    assert not hasattr(clf, "coefs_")
-
-
-def test_divergence_during_warm_start_keeps_the_previous_model(multiclass_data):
-    X, y = multiclass_data
-    clf = MLPClassifier(
-        (32,),
-        solver="sgd",
-        learning_rate=0.01,
-        warm_start=True,
-        max_iter=5,
-        random_state=0,
-    ).fit(X, y)
-    before = [c.copy() for c in clf.coefs_]
-    proba = clf.predict_proba(X)
-    history = {k: list(v) for k, v in clf.history_.items()}
-    clf.set_params(learning_rate=1e4)
-    with pytest.raises(DivergenceError, match="lower it"):
-        clf.fit(X * 100, y)
-    assert all(np.array_equal(a, b) for a, b in zip(before, clf.coefs_))
-    assert np.array_equal(proba, clf.predict_proba(X))
-    assert clf.history_ == history
-
-
-def test_fit_makes_at_most_one_converted_copy_of_X(rng):
-    import tracemalloc
-
-    X = rng.random((20_000, 100), dtype=np.float32)
-    y = (X[:, 0] > 0.5).astype(int)
-    params = dict(
-        hidden_layer_sizes=(16,), max_iter=1, validation_fraction=0.1, random_state=0
-    )
-    tracemalloc.start()
-    try:
-        MLPClassifier(**params).fit(X, y)  # float32: no copy at all
-        _, peak = tracemalloc.get_traced_memory()
-        assert peak < 0.25 * X.nbytes
-        X_int = (X * 100).astype(np.int64)  # converted once, to float64
-        tracemalloc.reset_peak()
-        before, _ = tracemalloc.get_traced_memory()
-        MLPClassifier(**params).fit(X_int, y)
-        _, peak = tracemalloc.get_traced_memory()
-        assert peak - before < 1.5 * X_int.nbytes
-    finally:
-        tracemalloc.stop()
 
 
 def _stopping_states(monitor, values):

@@ -7,6 +7,7 @@ MLPClassifier must be ... Got ... instead."). ``InvalidParameterError`` is a
 """
 
 import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from conftest import SMALL
+from conftest import SMALL, X20, assert_refused, y20
 from sknn import MLPClassifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -167,6 +168,18 @@ def test_dropout_tuple_must_have_one_rate_per_hidden_layer(
     assert f"Got {dropout!r} instead" in message
 
 
+@pytest.mark.parametrize("batch_size", [True, False])
+def test_batch_size_must_not_be_a_bool(batch_size):
+    clf = MLPClassifier(**SMALL, batch_size=batch_size)
+    assert_refused(clf, partial(clf.fit, X20, y20), InvalidParameterError, "batch_size")
+
+
+@pytest.mark.parametrize("dropout", [[[0.1, 0.2]], [[0.1], [0.2]], ((0.1, 0.2),)])
+def test_nested_dropout_is_refused(dropout):
+    clf = MLPClassifier(**dict(SMALL, hidden_layer_sizes=(4, 4)), dropout=dropout)
+    assert_refused(clf, partial(clf.fit, X20, y20), InvalidParameterError, "dropout")
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -217,6 +230,7 @@ def test_lbfgs_has_no_partial_fit(binary_data):
         clf.partial_fit(X, y, classes=[0, 1])
     assert "solver='lbfgs'" in str(error.value.__cause__)
     assert "'sgd', 'rmsprop' or 'adam'" in str(error.value.__cause__)
+    assert not hasattr(clf, "coefs_")
 
 
 @pytest.mark.parametrize(
@@ -257,10 +271,15 @@ def test_balanced_class_weight_with_partial_fit_explains_the_alternative(binary_
 def test_partial_fit_needs_classes_first(binary_data):
     X, y = binary_data
     clf = MLPClassifier(**SMALL)
-    with pytest.raises(ValueError, match=re.escape("classes=np.unique(y)")):
+    with pytest.raises(ValueError, match=re.escape("classes=np.unique(y)")) as error:
         clf.partial_fit(X, y)
+    assert "classes must be passed" in str(error.value)
+    assert not hasattr(clf, "coefs_")
     with pytest.raises(ValueError, match="at least 2 labels"):
         clf.partial_fit(X, y, classes=[0])
+    # later calls may leave classes out
+    clf.partial_fit(X[:10], y[:10], classes=[0, 1]).partial_fit(X, y)
+    assert clf.classes_.tolist() == [0, 1]
 
 
 def test_partial_fit_classes_must_not_change(binary_data):
@@ -274,6 +293,16 @@ def test_partial_fit_classes_must_not_change(binary_data):
     for before, after in zip(coefs, clf.coefs_):
         np.testing.assert_array_equal(before, after)
     clf.partial_fit(X, y, classes=[1, 0])  # the same classes, in any order
+
+
+def test_classes_of_a_multilabel_partial_fit_are_its_columns(multilabel_data):
+    X, Y = multilabel_data  # 3 columns
+    clf = MLPClassifier(**SMALL)
+    assert_refused(
+        clf, partial(clf.partial_fit, X, Y, classes=[0, 1, 2, 5]), ValueError, "classes"
+    )
+    clf.partial_fit(X, Y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
 
 
 def test_partial_fit_chunk_with_a_subset_of_classes(multiclass_data):

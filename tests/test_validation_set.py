@@ -1,6 +1,9 @@
-"""An explicit validation set: ``fit(..., X_val=, y_val=, sample_weight_val=)``,
-scikit-learn 1.9's convention (HistGradientBoosting), routed through a
-``Pipeline(..., transform_input=["X_val"])``."""
+"""The validation set: an explicit one, ``fit(..., X_val=, y_val=,
+sample_weight_val=)``, scikit-learn 1.9's convention (HistGradientBoosting),
+routed through a ``Pipeline(..., transform_input=["X_val"])``; and the errors
+of a ``validation_fraction`` split that cannot be made."""
+
+from functools import partial
 
 import numpy as np
 import pytest
@@ -11,11 +14,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sknn._base.prepare
+from conftest import SMALL, X20, assert_refused, y20
 from sknn import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-SMALL = {
+# long enough for early stopping to have epochs to compare
+SIX_EPOCHS = {
     "hidden_layer_sizes": (8,),
     "learning_rate": 0.05,
     "max_iter": 6,
@@ -34,7 +39,7 @@ def test_x_val_is_the_same_as_holding_the_rows_out(Estimator, binary_data, monke
     y = y if Estimator is MLPClassifier else y + X[:, 0]
     weights = np.random.default_rng(2).uniform(0.5, 2.0, len(y))
     train, val = _index_split(len(y), 30)
-    params = {**SMALL, "shuffle": False, "early_stopping": True, "scoring": "r2"}
+    params = {**SIX_EPOCHS, "shuffle": False, "early_stopping": True, "scoring": "r2"}
     if Estimator is MLPClassifier:
         params.update(scoring="roc_auc", class_weight={0: 1.0, 1: 2.0})
 
@@ -56,7 +61,7 @@ def test_x_val_is_the_same_as_holding_the_rows_out(Estimator, binary_data, monke
 
 def test_early_stopping_alone_validates_on_x_val(binary_data):
     X, y = binary_data
-    clf = MLPClassifier(**SMALL, early_stopping=True).fit(
+    clf = MLPClassifier(**SIX_EPOCHS, early_stopping=True).fit(
         X[:90], y[:90], X_val=X[90:], y_val=y[90:]
     )
     assert len(clf.history_["val_loss"]) == clf.n_iter_
@@ -80,7 +85,7 @@ def test_x_val_conflicts_are_clear_errors(binary_data, kwargs, words):
     fit_kwargs = {"X_val": X[:10], "y_val": y[:10], "sample_weight_val": None}
     params = {k: v for k, v in kwargs.items() if k not in fit_kwargs}
     fit_kwargs.update({k: v for k, v in kwargs.items() if k in fit_kwargs})
-    clf = MLPClassifier(**SMALL, **params)
+    clf = MLPClassifier(**SIX_EPOCHS, **params)
     with pytest.raises(ValueError) as error:
         clf.fit(X, y, **fit_kwargs)
     assert all(word in str(error.value) for word in words), str(error.value)
@@ -90,7 +95,7 @@ def test_x_val_conflicts_are_clear_errors(binary_data, kwargs, words):
 def test_an_unseen_y_val_label_is_an_error_about_y_val(multiclass_data):
     X, y = multiclass_data
     train = y < 2
-    clf = MLPClassifier(**SMALL)
+    clf = MLPClassifier(**SIX_EPOCHS)
     with pytest.raises(ValueError, match=r"^y_val contains labels \[2\]") as error:
         clf.fit(X[train], y[train], X_val=X, y_val=y)
     assert "partial_fit" not in str(error.value)
@@ -107,12 +112,19 @@ def test_a_stratified_split_that_fails_gives_the_right_advice(
     X, y = X[::5], y[::5]  # 30 rows, 10 of each class
     if advice == "smaller":
         X, y = np.concatenate([X] * 10), np.concatenate([y] * 10)
-    clf = MLPClassifier(**SMALL, validation_fraction=fraction)
+    clf = MLPClassifier(**SIX_EPOCHS, validation_fraction=fraction)
     with pytest.raises(ValueError, match=f"validation_fraction={fraction}") as error:
         clf.fit(X, y)
     assert f"Use a {advice} validation_fraction" in str(error.value)
     other = "larger" if advice == "smaller" else "smaller"
     assert other not in str(error.value)
+
+
+def test_a_hold_out_that_leaves_no_training_rows():
+    clf = MLPClassifier(**SMALL, validation_fraction=0.99)
+    error = assert_refused(clf, partial(clf.fit, X20, y20), ValueError, "(?i)training")
+    assert "every class" not in str(error)
+    assert "validation_fraction=0.99" in str(error)
 
 
 def _data():
@@ -134,7 +146,7 @@ PREPROCESSORS = {
 def test_a_pipeline_transforms_x_val_with_transform_input(name):
     X, y, X_val, y_val = _data()
     prep = PREPROCESSORS[name]
-    mlp = MLPClassifier(**SMALL, scoring="roc_auc", n_iter_no_change=None)
+    mlp = MLPClassifier(**SIX_EPOCHS, scoring="roc_auc", n_iter_no_change=None)
     with sklearn.config_context(enable_metadata_routing=True):
         pipe = Pipeline(
             [("prep", clone(prep)),
