@@ -156,7 +156,7 @@ def assert_finite_model(estimator, dtype):
         assert np.all(np.isfinite(array))
 
 
-def assert_history_aligned(estimator):
+def assert_history_lengths(estimator):
     lengths = {key: len(values) for key, values in estimator.history_.items()}
     assert lengths == dict.fromkeys(lengths, estimator.n_iter_)
     assert "learning_rate" in lengths  # what today's fit records
@@ -195,7 +195,7 @@ def test_loads_and_predicts_as_when_saved(tag, name, fmt):
             rtol=tolerance(dtype),
             atol=tolerance(dtype),
         )
-    assert_history_aligned(estimator)
+    assert_history_lengths(estimator)
 
 
 @pytest.mark.parametrize(("tag", "name", "fmt"), CASES)
@@ -236,14 +236,14 @@ def test_keeps_training(tag, name, fmt):
         estimator.partial_fit(X, y)
         assert estimator.n_iter_ == n_iter + 1
         assert_finite_model(estimator, dtype)
-        assert_history_aligned(estimator)
+        assert_history_lengths(estimator)
         assert score(estimator, X, y) >= before - SCORE_SLACK
         n_iter += 1
     estimator.set_params(warm_start=True, max_iter=3).fit(X, y)
     # L-BFGS may find nothing left to do at a minimum it already reached
     assert n_iter + (estimator.solver != "lbfgs") <= estimator.n_iter_ <= n_iter + 3
     assert_finite_model(estimator, dtype)
-    assert_history_aligned(estimator)
+    assert_history_lengths(estimator)
     assert score(estimator, X, y) >= before - SCORE_SLACK
 
 
@@ -339,7 +339,7 @@ def test_every_missing_parameter_and_state_gets_its_default(
     assert loaded._schedule_state is None
     assert loaded._optimizer.n_coef == loaded._network.n_coef
     assert np.isnan(loaded.history_["learning_rate"]).all()
-    assert_history_aligned(loaded)
+    assert_history_lengths(loaded)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     loaded.partial_fit(X, y)  # alpha=1e-4 now: the optimiser's L2 term works
     assert loaded.n_iter_ == model.n_iter_ + 1
