@@ -209,15 +209,3 @@ class HoldOutScores:
                     UndefinedMetricWarning,
                 )
         return scores
-
-
-def undefined_metric_error(metric, hold_out, epoch):
-    """The error of early stopping on a metric that is NaN at ``epoch``."""
-    return ValueError(
-        f"early_stopping_metric={metric!r} is undefined (NaN) on {hold_out} in "
-        f"epoch {epoch}, so early stopping cannot compare the epochs (R² needs "
-        "two rows, ROC AUC and log-loss every class in y_val; a scorer may also "
-        "return NaN or fail). Validate on rows where it is defined (a larger "
-        "validation_fraction, or another X_val), or set "
-        "early_stopping_metric='loss'."
-    )
