@@ -14,8 +14,13 @@ become predictions, its own parameters and its docstrings.
 from collections.abc import Callable
 from typing import Self
 
+import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._exceptions import warn_user
@@ -38,8 +43,15 @@ _call_with_callbacks = _call if with_callbacks is None else with_callbacks(_call
 _CALLBACK_BASES = () if CallbackSupportMixin is None else (CallbackSupportMixin,)
 
 
-class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
-    """Shared parameters and machinery of sknn's estimators (not public)."""
+class BaseMLP(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, *_CALLBACK_BASES, BaseEstimator
+):
+    """Shared parameters and machinery of sknn's estimators (not public).
+
+    Both estimators are also transformers: ``transform`` gives the last hidden
+    layer's activations, a learnt representation of X for the next step of a
+    ``Pipeline``; ``set_output`` and ``get_feature_names_out`` follow.
+    """
 
     _y_numeric = False  # the regressor has validate_data make y numeric
     _parameter_constraints = params.CONSTRAINTS
@@ -283,6 +295,51 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         )
         return self._network.logits(X, self.coefs_, self.intercepts_)
 
+    def transform(self, X: ArrayLike) -> np.ndarray:
+        """The activations of the last hidden layer, dropout off: the features
+        the network has learnt, for the next step of a pipeline.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            g(z) of the last hidden layer, in the model's dtype.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> mlp = MLPClassifier((16, 4), max_iter=50, random_state=0).fit(X, y)
+        >>> mlp.transform(X).shape
+        (150, 4)
+        >>> mlp.get_feature_names_out()
+        array(['mlpclassifier0', 'mlpclassifier1', 'mlpclassifier2',
+               'mlpclassifier3'], dtype=object)
+        """
+        check_is_fitted(self)
+        if self.n_layers_ < 3:
+            raise ValueError(
+                f"transform returns the activations of the last hidden layer, and "
+                f"this {type(self).__name__} has no hidden layer "
+                f"(hidden_layer_sizes={self.hidden_layer_sizes!r}): fit it with at "
+                "least one hidden layer, e.g. hidden_layer_sizes=(32,)."
+            )
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
+        )
+        return self._network.hidden_activations(X, self.coefs_, self.intercepts_)
+
+    @property
+    def _n_features_out(self):
+        """Units of the last hidden layer (``get_feature_names_out``)."""
+        return self.coefs_[-1].shape[0]
+
     # ------------------------------------------------------------------ display
 
     def summary(self, print_fn: Callable[[str], object] = print) -> None:
@@ -315,6 +372,11 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # transform keeps float32 and float64 input as it is, or gives the
+        # dtype the user asked for
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"] if self.dtype is None else [self.dtype]
+        )
         return tags
 
     def __setstate__(self, state):

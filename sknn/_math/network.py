@@ -114,6 +114,16 @@ class Network:
             ]
         )
 
+    def hidden_activations(self, X, coefs, intercepts):
+        """The last hidden layer's activations A⁽ᴸ⁻¹⁾ for ``X``, dropout off,
+        ``PREDICT_ROWS`` rows at a time (the network has a hidden layer)."""
+        n = X.shape[0]
+        blocks = [
+            self.forward(X[start : start + PREDICT_ROWS], coefs, intercepts)[1][-1]
+            for start in range(0, n, PREDICT_ROWS)
+        ]
+        return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
     def _block_logits(self, X, coefs, intercepts):
         Z, _ = self.forward(X, coefs, intercepts)
         return Z
