@@ -7,6 +7,7 @@ the docstrings. Everything else is ``BaseMLP``'s.
 """
 
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -14,7 +15,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
 from ._base import targets as _targets
-from ._base.compat import StrOptions
+from ._base.compat import Interval, StrOptions
 from ._base.estimator import BaseMLP
 from ._base.params import shared_parameters, signature
 from ._base.targets import ClassifierTargets
@@ -40,6 +41,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     class_weight : None, "balanced" or dict, default=None
         Weights per class, multiplied into ``sample_weight``. "balanced" is
         ``n_samples / (n_classes * count(class))``.
+    label_smoothing : float, default=0.0
+        ε in [0, 1): train on the targets (1 − ε)·y + ε/K of a softmax output
+        (K classes) and y(1 − ε) + ε/2 of each logistic unit (Keras' rule).
+        ``loss_``, ``loss_curve_``, ``best_loss_`` and ``val_loss`` are J of
+        the smoothed targets (as Keras and PyTorch evaluate a smoothed loss;
+        so early stopping compares like with like); accuracy and the scorers
+        never smooth. Every solver takes it.
     <stopping parameters>
     validation_fraction : float or None, default=None
         Fraction held out, stratified by class, to record ``val_loss`` and
@@ -110,6 +118,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     _parameter_constraints = {
         **BaseMLP._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -118,12 +127,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         activation: str = "relu",
         *,
         class_weight: str | dict | None = None,
+        label_smoothing: float = 0.0,
         **params,
     ) -> None:
         super().__init__(hidden_layer_sizes, activation, **params)
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
-    __init__.__signature__ = signature(class_weight=None)
+    __init__.__signature__ = signature(class_weight=None, label_smoothing=0.0)
 
     # ------------------------------------------------------------------ fitting
 

@@ -476,7 +476,7 @@ def test_unwritable_cache_compiles_quietly(monkeypatch, tmp_path):
         warnings.simplefilter("error")
         kernel = _kernels.get_kernel("sgd", np.empty(0, np.float64))
     theta = np.ones(3)
-    kernel(theta, np.ones(3), 0, 0.0, 0.5, 0.0)
+    kernel(theta, np.ones(3), 0, 0.0, 0.5, 0.0, 0, 1.0)
     np.testing.assert_array_equal(theta, 0.5)
 
 
@@ -516,3 +516,92 @@ def test_a_rule_without_a_fused_kernel_takes_the_numpy_path():
     with _kernels.use_numba(True):
         Halved(n, "float64", 0.1).step(theta, np.ones(n))
     np.testing.assert_array_equal(theta, np.full(n, 0.95))
+
+
+# ------------------------------------------- weight decay and gradient clipping
+
+
+def _regularised(rule, dtype, weight_decay=0.0, clip_grad_norm=None):
+    optimizer = make(rule, dtype)
+    optimizer.weight_decay, optimizer.clip_grad_norm = weight_decay, clip_grad_norm
+    return optimizer
+
+
+@DTYPES
+def test_weight_decay_is_decoupled_from_the_gradient(dtype):
+    """SGDW: θ := θ·(1 − α·wd) − α g on the weights, θ − α g on the biases,
+    g the gradient (L2 term included) of the old θ."""
+    theta = start(dtype, denormal_weight=False)
+    grad = next(gradients(dtype))
+    l2_scale, alpha, wd = 0.5 / 137.5, PARAMS["learning_rate"], 0.3
+    old = theta.astype(np.float64)
+    g = grad.astype(np.float64)
+    g[:N_COEF] += l2_scale * old[:N_COEF]
+    expected = old - alpha * g
+    expected[:N_COEF] = old[:N_COEF] * (1 - alpha * wd) - alpha * g[:N_COEF]
+    with _kernels.use_numba(False):
+        _regularised("sgd", dtype, weight_decay=wd).step(theta, grad, l2_scale)
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(theta, expected, rtol=8 * eps, atol=8 * eps)
+
+
+@DTYPES
+def test_adamw_follows_pytorchs_update(dtype):
+    """AdamW's update (Loshchilov & Hutter; PyTorch's AdamW) over a few steps,
+    written out by hand."""
+    wd, lr = 0.1, PARAMS["learning_rate"]
+    b1, b2, eps = PARAMS["beta_1"], PARAMS["beta_2"], PARAMS["epsilon"]
+    theta = start(dtype, denormal_weight=False)
+    reference = theta.astype(np.float64)
+    m = np.zeros(N_PARAMS)
+    v = np.zeros(N_PARAMS)
+    optimizer = _regularised("adam", dtype, weight_decay=wd)
+    with _kernels.use_numba(False):
+        for t, grad in enumerate(list(gradients(dtype))[:5], start=1):
+            g = grad.astype(np.float64)
+            reference[:N_COEF] *= 1 - lr * wd
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            reference -= step * m / (np.sqrt(v) + eps)
+            optimizer.step(theta, grad)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(theta, reference, rtol=tol, atol=tol)
+
+
+@DTYPES
+@pytest.mark.parametrize("max_norm", [0.05, 1e3])
+def test_clipping_scales_the_whole_gradient_l2_term_included(dtype, max_norm):
+    theta = start(dtype, denormal_weight=False)
+    grad = next(gradients(dtype))
+    l2_scale = 0.5
+    old = theta.astype(np.float64)
+    g = grad.astype(np.float64)
+    g[:N_COEF] += l2_scale * old[:N_COEF]
+    g *= min(1.0, max_norm / (np.linalg.norm(g) + 1e-6))
+    with _kernels.use_numba(False):
+        _regularised("sgd", dtype, clip_grad_norm=max_norm).step(theta, grad, l2_scale)
+    expected = old - PARAMS["learning_rate"] * g
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(theta, expected, rtol=16 * eps, atol=16 * eps)
+
+
+@pytest.mark.usefixtures("numba_path")
+@ALL
+@DTYPES
+@pytest.mark.parametrize("weight_decay, clip", [(0.1, None), (0.0, 0.5), (0.1, 0.5)])
+def test_numba_path_equals_numpy_path_with_regularisers(
+    rule, dtype, weight_decay, clip
+):
+    with _kernels.use_numba(False):
+        reference = _regularised(rule, dtype, weight_decay, clip)
+        theta_reference = run(reference, dtype, 0.5 / 137.5)
+    fused = _regularised(rule, dtype, weight_decay, clip)
+    theta = run(fused, dtype, 0.5 / 137.5)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    atol = rtol * float(np.max(np.abs(theta_reference)))
+    np.testing.assert_allclose(theta, theta_reference, rtol=rtol, atol=atol)
+    for name, value in state(fused).items():
+        expected = getattr(reference, name)
+        atol = rtol * float(np.max(np.abs(expected)))
+        np.testing.assert_allclose(value, expected, rtol=rtol, atol=atol)

@@ -44,6 +44,10 @@ PARAMETERS = {
         [StrOptions(set(RULES)), callable],
     ),
     "power_t": (0.5, float, [_at_least(0, Real)]),
+    "weight_decay": (0.0, float, [_at_least(0, Real)]),
+    "clip_grad_norm": (
+        None, float | None, [Interval(Real, 0, None, closed="neither"), None]
+    ),
     "batch_size": ("auto", int | str, [StrOptions({"auto"}), _at_least(1)]),
     "max_iter": (200, int, [_at_least(1)]),
     "max_fun": (15000, int, [_at_least(1)]),
@@ -122,6 +126,19 @@ or callable, default="constant"
         schedule afresh.
     power_t : float, default=0.5
         The exponent of "invscaling".
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the gradient solvers, as PyTorch's
+        ``AdamW`` (``SGDW`` for "sgd"): each step first decays the weights
+        (not the biases), θ ← θ·(1 − η·wd) with η the rate of that step,
+        then applies the solver's update with the gradient taken at the old
+        θ. Unlike ``alpha`` (an L2 term of J, which adaptive solvers rescale
+        per weight), the decay is the same fraction for every weight; both
+        may be used together. Not available with "lbfgs".
+    clip_grad_norm : float or None, default=None
+        Scale each step's gradient g of J (the L2 term and the biases
+        included) by min(1, c / (‖g‖ + 1e-6)) before the update, as
+        ``torch.nn.utils.clip_grad_norm_``; weight decay is not clipped.
+        Not available with "lbfgs".
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" is ``min(200, n_samples)``.
     max_iter : int, default=200
@@ -328,6 +345,14 @@ def settings(estimator):
     hidden = _hidden_layers(estimator)
     dropout = _dropout(estimator, len(hidden))
     lbfgs = estimator.solver == LBFGS
+    for name in ("weight_decay", "clip_grad_norm"):
+        if lbfgs and getattr(estimator, name) not in (0, 0.0, None):
+            raise ValueError(
+                f"{name}={getattr(estimator, name)!r} shapes the steps of a "
+                "gradient solver, and L-BFGS takes none of its own: choose "
+                f"'sgd', 'rmsprop' or 'adam', or leave {name} at its default "
+                "(use alpha for an L2 term L-BFGS minimises)."
+            )
     if lbfgs and any(dropout):
         raise ValueError(
             "dropout needs a gradient solver ('sgd', 'rmsprop' or 'adam'): "

@@ -208,7 +208,9 @@ class ClassifierTargets:
         output, n_outputs = output_layer(kind, len(classes_))
         return Targets(
             kind=kind,
-            T=encode(y, classes_, kind, dtype),
+            T=self._smoothed(
+                encode(y, classes_, kind, dtype), kind, len(classes_), dtype
+            ),
             output=output,
             n_outputs=n_outputs,
             classes=classes_,
@@ -231,12 +233,30 @@ class ClassifierTargets:
             )  # fmt: skip
         return Targets(
             kind=train.kind,
-            T=encode(y_val, train.classes, train.kind, data.X.dtype, name="y_val"),
+            T=self._smoothed(
+                encode(y_val, train.classes, train.kind, data.X.dtype, name="y_val"),
+                train.kind,
+                len(train.classes),
+                data.X.dtype,
+            ),
             output=train.output,
             n_outputs=train.n_outputs,
             classes=train.classes,
             class_weight=class_weight,
         )
+
+    def _smoothed(self, T, kind, n_classes, dtype):
+        """T with ``label_smoothing`` ε: (1 − ε)·onehot(y) + ε/K for a softmax
+        (class probabilities), y(1 − ε) + ε/2 for each logistic unit (Keras'
+        rule); T itself when ε = 0."""
+        epsilon = getattr(self.estimator, "label_smoothing", 0.0)
+        if not epsilon:
+            return T
+        if kind == "multiclass":
+            soft = np.full((len(T), n_classes), epsilon / n_classes, dtype)
+            soft[np.arange(len(T)), T] += 1 - epsilon
+            return soft
+        return T * T.dtype.type(1 - epsilon) + T.dtype.type(epsilon / 2)
 
     def stratify(self, targets, y):
         """The labels to stratify the hold-out by (None for multilabel y)."""

@@ -1,14 +1,13 @@
 """Fused update kernels: the L2 term, an update rule and the denormal flush in
 one pass over θ, compiled with numba when it is installed.
 
-The NumPy form of a step (``_optimizers``) makes 5 to 9 whole-vector passes
-through memory, plus 2 for the L2 term; the kernels below make one, reading
-each entry of θ, the gradient and the running averages once and writing θ
-and the averages once. They are the rules of ``_optimizers`` written entry by
-entry, with ``g := g + l2 θ`` on the first ``n_coef`` entries (the weights,
-not the biases) and, when ``tiny`` > 0, every result whose magnitude is below
-``tiny`` set to zero (the flush that ``_optimizers`` makes every
-``FLUSH_EVERY`` steps; ``tiny`` = 0 turns it off).
+The NumPy form of a step (``optimizers``) makes 5 to 9 whole-vector passes
+through memory, plus 2 for the L2 term; a kernel makes one. They are the
+rules of ``optimizers`` entry by entry, with ``g := g + l2 θ`` on the first
+``n_coef`` entries (the weights, not the biases), decoupled weight decay on
+the first ``n_decay``, and, when ``tiny`` > 0, every result below ``tiny`` in
+magnitude set to zero (the flush ``optimizers`` makes every ``FLUSH_EVERY``
+steps).
 
 numba is optional (``pip install sknn[performance]``) and imported only when
 a kernel is first needed; each kernel is compiled for a dtype only when an
@@ -29,15 +28,12 @@ Adam repays even a cold start within 2,000 steps (a few epochs of a 60k-row
 data set at batch size 200), plain SGD in float32 within 20,000.
 ``benchmarks/bench_kernels.py --sizes`` measures all this.
 
-Two more kernels serve training passes through a relu hidden layer with
-dropout (``_network.Backprop``), under the same switch and the same size
-rule (the network's parameter count): the bias, the relu, the dropout mask
-and its product in one pass forward (five NumPy passes), the mask and the
-relu's derivative in one pass backward (two). They repeat the NumPy path's
-IEEE operations in its order without fast-math, so their results are bit
-for bit the NumPy path's; the random bits are drawn by NumPy as before. On
-the seed's MNIST network they save 0.1 to 0.2 ms a layer and step, 4% to 5% of
-the step (``benchmarks/bench_step.py``).
+Two more kernels serve a relu hidden layer with dropout (``network.
+Backprop``), under the same switch and size rule: bias, relu, mask and
+product in one pass forward (five NumPy passes), mask and relu derivative in
+one backward (two). They repeat the NumPy path's IEEE operations in order
+without fast-math: bit for bit the NumPy path's results. On the lecture's
+MNIST network they save 4% to 5% of a step (``benchmarks/bench_step.py``).
 
 The environment variable ``SKNN_KERNELS`` chooses the path: ``auto`` (the
 default: numba from ``MIN_PARAMS`` parameters on, when it is installed),
@@ -76,31 +72,40 @@ _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # The kernels. Each reads θ, the gradient and the state once, and writes θ and
 # the state once; ``n_coef``, ``l2`` and ``tiny`` are as in the module
-# docstring. Every floating-point argument has θ's dtype.
+# docstring. The first ``n_decay`` entries of θ (the weights, or none) are
+# decayed, θ := θ · decay with decay = 1 − α·wd, before the rule's update,
+# whose gradient (the L2 term included) is the old θ's: decoupled weight
+# decay, as PyTorch's AdamW. Every floating-point argument has θ's dtype.
 
 
-def _sgd(theta, grad, n_coef, l2, lr, tiny):
+def _sgd(theta, grad, n_coef, l2, lr, tiny, n_decay, decay):
     """θ := θ − α g."""
     zero = tiny - tiny
     for i in range(theta.size):
+        t = theta[i]
         g = grad[i]
         if i < n_coef:
-            g += l2 * theta[i]
-        th = theta[i] - lr * g
+            g += l2 * t
+        if i < n_decay:
+            t = t * decay
+        th = t - lr * g
         if abs(th) < tiny:
             th = zero
         theta[i] = th
 
 
-def _momentum(theta, grad, velocity, n_coef, l2, lr, mu, tiny):
+def _momentum(theta, grad, velocity, n_coef, l2, lr, mu, tiny, n_decay, decay):
     """v := μ v − α g, θ := θ + v."""
     zero = tiny - tiny
     for i in range(theta.size):
+        t = theta[i]
         g = grad[i]
         if i < n_coef:
-            g += l2 * theta[i]
+            g += l2 * t
+        if i < n_decay:
+            t = t * decay
         v = mu * velocity[i] - lr * g
-        th = theta[i] + v
+        th = t + v
         if abs(v) < tiny:
             v = zero
         if abs(th) < tiny:
@@ -109,16 +114,19 @@ def _momentum(theta, grad, velocity, n_coef, l2, lr, mu, tiny):
         theta[i] = th
 
 
-def _nesterov(theta, grad, velocity, n_coef, l2, lr, mu, tiny):
+def _nesterov(theta, grad, velocity, n_coef, l2, lr, mu, tiny, n_decay, decay):
     """v := μ v − α g, θ := θ − α g + μ v."""
     zero = tiny - tiny
     for i in range(theta.size):
+        t = theta[i]
         g = grad[i]
         if i < n_coef:
-            g += l2 * theta[i]
+            g += l2 * t
+        if i < n_decay:
+            t = t * decay
         step = lr * g
         v = mu * velocity[i] - step
-        th = theta[i] - step + mu * v
+        th = t - step + mu * v
         if abs(v) < tiny:
             v = zero
         if abs(th) < tiny:
@@ -127,15 +135,21 @@ def _nesterov(theta, grad, velocity, n_coef, l2, lr, mu, tiny):
         theta[i] = th
 
 
-def _rmsprop(theta, grad, mean_square, n_coef, l2, lr, rho, one_minus_rho, eps, tiny):
+def _rmsprop(
+    theta, grad, mean_square, n_coef, l2, lr, rho, one_minus_rho, eps, tiny,
+    n_decay, decay,
+):  # fmt: skip
     """s := ρ s + (1 − ρ) g², θ := θ − α g / (√s + ε)."""
     zero = tiny - tiny
     for i in range(theta.size):
+        t = theta[i]
         g = grad[i]
         if i < n_coef:
-            g += l2 * theta[i]
+            g += l2 * t
+        if i < n_decay:
+            t = t * decay
         s = rho * mean_square[i] + one_minus_rho * (g * g)
-        th = theta[i] - lr * (g / (math.sqrt(s) + eps))
+        th = t - lr * (g / (math.sqrt(s) + eps))
         if abs(s) < tiny:
             s = zero
         if abs(th) < tiny:
@@ -158,17 +172,22 @@ def _adam(
     one_minus_beta_2,
     eps,
     tiny,
+    n_decay,
+    decay,
 ):
     """m := β₁ m + (1 − β₁) g, v := β₂ v + (1 − β₂) g²,
     θ := θ − step_size · m / (√v + ε)."""
     zero = tiny - tiny
     for i in range(theta.size):
+        t = theta[i]
         g = grad[i]
         if i < n_coef:
-            g += l2 * theta[i]
+            g += l2 * t
+        if i < n_decay:
+            t = t * decay
         mi = beta_1 * m[i] + one_minus_beta_1 * g
         vi = beta_2 * v[i] + one_minus_beta_2 * (g * g)
-        th = theta[i] - step_size * (mi / (math.sqrt(vi) + eps))
+        th = t - step_size * (mi / (math.sqrt(vi) + eps))
         if abs(mi) < tiny:
             mi = zero
         if abs(vi) < tiny:
@@ -180,10 +199,7 @@ def _adam(
         theta[i] = th
 
 
-# Dropout after a relu hidden layer, in one pass forward and one backward
-# instead of five and two. The same IEEE operations as the NumPy path of
-# ``_network.Backprop`` in the same order, compiled without fast-math: the
-# results are bit for bit the NumPy path's.
+# Dropout after a relu hidden layer (see the module docstring)
 
 
 def _relu_dropout(Z, bias, bits, threshold, scale, mask, dropped):
@@ -216,7 +232,7 @@ def _update_arguments(n_arrays, n_floats):
     def example(dtype):
         arrays = [np.empty(0, dtype) for _ in range(n_arrays)]
         floats = [dtype.type(0) for _ in range(n_floats)]
-        return (*arrays, 0, *floats)
+        return (*arrays, 0, *floats, 0, dtype.type(1))  # then n_decay, decay
 
     return example
 

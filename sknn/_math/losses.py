@@ -69,15 +69,20 @@ class LogisticOutput:
 
 
 class SoftmaxOutput:
-    """One softmax over K classes; targets ``T`` are class indices of shape (n,)."""
+    """One softmax over K classes; targets ``T`` are class indices of shape
+    (n,), or class probabilities of shape (n, K) (smoothed labels: each row
+    sums to 1)."""
 
     name = "softmax"
 
     @staticmethod
     def loss_and_output(Z, T):
-        """Per-sample ℓ = logsumexp(z) − z_y, then overwrite ``Z`` with softmax(Z)."""
+        """Per-sample ℓ = logsumexp(z) − Σ_k t_k z_k (−z_y for an index),
+        then overwrite ``Z`` with softmax(Z)."""
         Z -= Z.max(axis=1, keepdims=True)
-        z_true = Z[np.arange(len(T)), T]
+        # Σ_k t_k z_k: z_y for an index, a weighted sum for probabilities
+        indexed = T.ndim == 1
+        z_true = Z[np.arange(len(T)), T] if indexed else np.einsum("ij,ij->i", T, Z)
         np.exp(Z, out=Z)
         total = Z.sum(axis=1)
         Z /= total[:, None]
@@ -98,13 +103,16 @@ class SoftmaxOutput:
 
     @staticmethod
     def error(H, T):
-        """Overwrite ``H`` with ∂ℓ/∂z = h − onehot(y)."""
-        H[np.arange(len(T)), T] -= 1
+        """Overwrite ``H`` with ∂ℓ/∂z = h − t (t = onehot(y) for an index)."""
+        if T.ndim == 1:
+            H[np.arange(len(T)), T] -= 1
+        else:
+            H -= T
         return H
 
     @staticmethod
     def correct(H, T):
-        return H.argmax(axis=1) == T
+        return H.argmax(axis=1) == (T if T.ndim == 1 else T.argmax(axis=1))
 
 
 class IdentityOutput:

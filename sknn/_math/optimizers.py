@@ -11,6 +11,11 @@ passes l2_scale = λ/Σw for the batch. Then:
 - ``Adam``: m := β₁ m + (1 − β₁) g, v := β₂ v + (1 − β₂) g²,
   θ := θ − α √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε).
 
+Every rule takes two regularisers: ``clip_grad_norm`` c scales g (the L2 term
+included) by min(1, c / (‖g‖ + 1e-6)) first; ``weight_decay`` wd then decays
+the weights, θ := θ·(1 − α·wd) (not the biases), before the rule's update
+with the gradient of the old θ: decoupled weight decay (AdamW; SGDW).
+
 Two implementations compute each step. The NumPy one updates θ in a few
 whole-vector passes through one scratch buffer, so a step allocates nothing;
 the scratch buffer exists only while training (``release`` frees it), so a
@@ -32,11 +37,22 @@ on denormal operands of products). Every ``FLUSH_EVERY`` steps the state and
 θ are flushed to zero, as a CPU's flush-to-zero mode would.
 """
 
+import math
+
 import numpy as np
 
 from . import kernels
 
 FLUSH_EVERY = 32
+
+
+def _clip_in_place(grad, max_norm):
+    """grad := grad · min(1, c / (‖grad‖ + 1e-6)), ‖·‖ the L2 norm in the
+    gradient's dtype (``torch.nn.utils.clip_grad_norm_``'s rule)."""
+    norm = math.sqrt(float(np.dot(grad, grad)))
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1.0:
+        grad *= grad.dtype.type(scale)
 
 
 def _flush_denormals(*arrays):
@@ -58,6 +74,10 @@ class _Optimizer:
     STATE = ()
     PARAMETERS = ()  # the estimator parameters after the learning rate
     n_coef = None  # also for optimisers pickled before it existed
+    # the regularisers every rule takes (``make_optimizer`` sets them; an
+    # optimiser pickled before they existed has neither)
+    weight_decay = 0.0
+    clip_grad_norm = None
 
     def __init__(self, n_params, dtype, n_coef=None):
         self.n_params = n_params
@@ -86,8 +106,29 @@ class _Optimizer:
             )
         return self.n_coef
 
+    def _add_l2(self, theta, grad, n_l2, l2_scale):
+        """grad[:n_l2] += l2_scale · θ[:n_l2], through the scratch buffer."""
+        if n_l2:
+            l2 = self._scratch()[:n_l2]
+            np.multiply(theta[:n_l2], l2_scale, out=l2)
+            grad[:n_l2] += l2
+
+    def _decay(self):
+        """(entries, factor) of decoupled weight decay: the weights, θ :=
+        θ·(1 − α·wd) with α the rate of this step; (0, 1.0) without it."""
+        if not self.weight_decay:
+            return 0, 1.0
+        return self.n_coef, 1.0 - self.learning_rate * self.weight_decay
+
     def step(self, theta, grad, l2_scale=0.0):
         """One update of ``theta`` in place, L2 term included.
+
+        With ``clip_grad_norm`` c, the gradient g (L2 term included) is first
+        scaled by min(1, c / (‖g‖ + 1e-6)), as ``torch.nn.utils.
+        clip_grad_norm_``; with ``weight_decay`` wd, the weights (not the
+        biases) are then decayed, θ := θ·(1 − α·wd), and the rule applies the
+        gradient taken at the old θ: decoupled weight decay (PyTorch's AdamW,
+        SGDW for sgd).
 
         Parameters
         ----------
@@ -105,18 +146,25 @@ class _Optimizer:
         """
         self.t += 1
         n_l2 = self._l2_entries(l2_scale)
+        if self.clip_grad_norm is not None:
+            # the gradient clipped is J's, L2 term included
+            self._add_l2(theta, grad, n_l2, l2_scale)
+            _clip_in_place(grad, self.clip_grad_norm)
+            n_l2, l2_scale = 0, 0.0
+        n_decay, decay = self._decay()
         flush = self.t % FLUSH_EVERY == 0
         kernel = kernels.get_kernel(self._kernel_name, theta)
         if kernel is not None:
             cast = theta.dtype.type  # every float argument in θ's dtype
             tiny = np.finfo(theta.dtype).tiny if flush else 0.0
-            self._fused_step(kernel, theta, grad, n_l2, cast(l2_scale), cast(tiny))
+            self._fused_step(
+                kernel, theta, grad, n_l2, cast(l2_scale), cast(tiny),
+                n_decay, cast(decay),
+            )  # fmt: skip
             return
-        if n_l2:
-            # (λ/Σw) Θ through the scratch buffer, as backpropagation once did
-            l2 = self._scratch()[:n_l2]
-            np.multiply(theta[:n_l2], l2_scale, out=l2)
-            grad[:n_l2] += l2
+        self._add_l2(theta, grad, n_l2, l2_scale)
+        if n_decay:
+            theta[:n_decay] *= theta.dtype.type(decay)
         self._numpy_step(theta, grad)
         if flush:
             _flush_denormals(theta, *(getattr(self, name) for name in self.STATE))
@@ -187,10 +235,12 @@ class SGD(_Optimizer):
             else:
                 theta += v
 
-    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny, n_decay, decay):
         cast = theta.dtype.type
         if self.velocity is None:
-            kernel(theta, grad, n_l2, l2, cast(self.learning_rate), tiny)
+            kernel(
+                theta, grad, n_l2, l2, cast(self.learning_rate), tiny, n_decay, decay
+            )
         else:
             kernel(
                 theta,
@@ -201,6 +251,8 @@ class SGD(_Optimizer):
                 cast(self.learning_rate),
                 cast(self.momentum),
                 tiny,
+                n_decay,
+                decay,
             )
 
 
@@ -252,7 +304,7 @@ class RMSprop(_Optimizer):
         scratch *= self.learning_rate
         theta -= scratch
 
-    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny, n_decay, decay):
         cast = theta.dtype.type
         kernel(
             theta,
@@ -265,6 +317,8 @@ class RMSprop(_Optimizer):
             cast(1 - self.rho),
             cast(self.epsilon),
             tiny,
+            n_decay,
+            decay,
         )
 
 
@@ -338,7 +392,7 @@ class Adam(_Optimizer):
         scratch *= self._step_size()
         theta -= scratch
 
-    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny):
+    def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny, n_decay, decay):
         cast = theta.dtype.type
         kernel(
             theta,
@@ -354,6 +408,8 @@ class Adam(_Optimizer):
             cast(1 - self.beta_2),
             cast(self.epsilon),
             tiny,
+            n_decay,
+            decay,
         )
 
 
@@ -375,6 +431,8 @@ def make_optimizer(rule, n_params, dtype, params, resume=None, n_coef=None):
     """
     constants = [params[name] for name in rule.PARAMETERS]
     new = rule(n_params, dtype, params["learning_rate"], *constants, n_coef=n_coef)
+    new.weight_decay = params.get("weight_decay", 0.0)
+    new.clip_grad_norm = params.get("clip_grad_norm")
     if type(resume) is type(new) and resume.n_params == new.n_params:
         for name in new.STATE:
             old = getattr(resume, name)
