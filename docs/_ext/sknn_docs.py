@@ -34,7 +34,11 @@ ORDER = (
 )
 SKLEARN = "https://scikit-learn.org/stable/"
 # label -> page of scikit-learn's stable docs
-NEWER_SKLEARN_LABELS = {"metadata_routing": "metadata_routing.html"}
+NEWER_SKLEARN_LABELS = {
+    "metadata_routing": "metadata_routing.html",
+    # set_output, which the estimators inherit as transformers
+    "df_output_transform": "auto_examples/miscellaneous/plot_set_output.html",
+}
 NOT_DOCUMENTED = {"__version__"}
 
 
