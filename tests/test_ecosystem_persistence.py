@@ -151,3 +151,18 @@ def test_skops_refuses_what_is_not_trusted(multiclass_data, tmp_path):
     with pytest.raises(Exception, match=r"[Uu]ntrusted"):
         sio.load(path)
     assert "sknn._classifier.MLPClassifier" in sio.get_untrusted_types(file=path)
+
+
+def test_the_random_generator_is_saved_as_plain_data(multiclass_data):
+    """NumPy 2 pickles a Generator by reference to its bit-generator class,
+    which NumPy 1.26 cannot load; sknn saves its name and state instead, and
+    training after loading continues the same random stream."""
+    X, y = multiclass_data
+    model = MLPClassifier((4,), dropout=0.2, max_iter=3, random_state=0).fit(X, y)
+    data = pickle.dumps(model)
+    assert b"numpy.random._pickle" not in data and b"__generator_ctor" not in data
+    loaded = pickle.loads(data)
+    assert loaded._rng.bit_generator.state == model._rng.bit_generator.state
+    model.partial_fit(X, y)
+    loaded.partial_fit(X, y)  # dropout draws from the restored stream
+    np.testing.assert_array_equal(loaded.coefs_[0], model.coefs_[0])

@@ -30,7 +30,7 @@ from .._training.loop import LBFGSError, run, warn_if_not_converged
 from . import assemble, params, prepare
 from .compat import CallbackSupportMixin, with_callbacks
 from .summary import layer_table
-from .upgrade import upgrade_state
+from .upgrade import portable_generator, upgrade_state
 
 
 def _call(estimator, method, *args, **kwargs):
@@ -378,6 +378,12 @@ class BaseMLP(
             ["float64", "float32"] if self.dtype is None else [self.dtype]
         )
         return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if getattr(self, "_rng", None) is not None:  # loadable by NumPy 1.26 too
+            state = {**state, "_rng": portable_generator(self._rng)}
+        return state
 
     def __setstate__(self, state):
         # a model saved by an older sknn lacks what was added since

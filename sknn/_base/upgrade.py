@@ -76,6 +76,28 @@ def _put(holder, name, value):
         setattr(holder, name, value)
 
 
+def portable_generator(rng):
+    """A NumPy ``Generator`` as plain data: its bit generator's name and state.
+
+    NumPy 2 pickles a ``Generator`` by reference to its bit-generator class,
+    which NumPy 1.26 cannot read back; a name and a dict of integers load
+    under every NumPy the package supports.
+    """
+    bit_generator = rng.bit_generator
+    return {"bit_generator": type(bit_generator).__name__,
+            "state": bit_generator.state}  # fmt: skip
+
+
+def restored_generator(saved):
+    """The ``Generator`` that ``portable_generator`` wrote down (a Generator
+    pickled as such, by sknn 0.2.0.dev0 and earlier, passes through)."""
+    if not isinstance(saved, dict):
+        return saved
+    bit_generator = getattr(np.random, saved["bit_generator"])()
+    bit_generator.state = saved["state"]
+    return np.random.Generator(bit_generator)
+
+
 def upgrade_state(estimator, state):
     """``state``, the saved ``__dict__`` of ``estimator``, with what an older
     sknn did not save filled in; modified in place and returned.
@@ -94,6 +116,8 @@ def upgrade_state(estimator, state):
     for name, default in parameter_defaults(type(estimator)).items():
         if name not in state:
             state[name] = copy.deepcopy(default)
+    if state.get("_rng") is not None:
+        state["_rng"] = restored_generator(state["_rng"])
     if "coefs_" not in state:  # not fitted: nothing else was saved
         return state
     for path, derive in ADDED_STATE.items():
