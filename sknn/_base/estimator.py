@@ -156,7 +156,7 @@ class BaseMLP(*_CALLBACK_BASES, BaseEstimator):
         )
         network = Network(
             (data.X.shape[1], *settings.hidden, data.targets.n_outputs),
-            settings.activation,
+            settings.activations,
             data.targets.output,
             settings.dropout,
         )
