@@ -33,10 +33,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units of each hidden layer; ``()`` for no hidden layer.
-    activation : {"relu", "logistic", "sigmoid", "tanh", "identity"}, default="relu"
-        Activation g of the hidden layers; "sigmoid" is "logistic".
+    <layer parameters>
     <training parameters>
     class_weight : None, "balanced" or dict, default=None
         Weights per class, multiplied into ``sample_weight``. "balanced" is
@@ -124,7 +121,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def __init__(
         self,
         hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
+        activation: str | Sequence[str] = "relu",
         *,
         class_weight: str | dict | None = None,
         label_smoothing: float = 0.0,

@@ -38,10 +38,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(100,)
-        Units of each hidden layer; ``()`` for no hidden layer.
-    activation : {"relu", "logistic", "sigmoid", "tanh", "identity"}, default="relu"
-        Activation g of the hidden layers; "sigmoid" is "logistic".
+    <layer parameters>
     loss : {"squared_error", "poisson"}, default="squared_error"
         The loss ℓ and with it the output layer (identity or exp).
     <training parameters>
@@ -106,7 +103,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def __init__(
         self,
         hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
+        activation: str | Sequence[str] = "relu",
         *,
         loss: str = "squared_error",
         **params,

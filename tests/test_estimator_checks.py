@@ -27,6 +27,10 @@ ESTIMATORS = [
         weight_decay=0.01, clip_grad_norm=5.0, label_smoothing=0.1, random_state=0
     ),
     MLPRegressor(weight_decay=0.01, clip_grad_norm=50.0, random_state=0),
+    # an activation whose g' needs z, and one activation per hidden layer
+    MLPClassifier(activation="gelu", random_state=0),
+    MLPClassifier((16, 8), activation=("mish", "leaky_relu"), random_state=0),
+    MLPRegressor((16, 8), activation=["selu", "silu"], random_state=0),
 ]
 
 

@@ -6,9 +6,21 @@ import numpy as np
 import pytest
 
 from sknn._base.targets import encode, output_layer
+from sknn._math.activations import ACTIVATIONS as FUNCTIONS
 from sknn._math.network import Backprop, Network
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+ACTIVATIONS = sorted(FUNCTIONS)
+# per-layer mixes: g' from a before g' from z and back, the relu family next
+# to the smooth ones, and three hidden layers
+MIXES = [
+    ("gelu", "relu"),
+    ("relu", "gelu"),
+    ("selu", "mish"),
+    ("silu", "elu"),
+    ("leaky_relu", "softplus"),
+    ("tanh", "silu", "logistic"),
+    ("mish", "relu", "gelu"),
+]
 KINDS = ["binary", "multiclass", "multilabel-indicator"]
 
 
@@ -66,6 +78,51 @@ def test_gradient_matches_finite_differences(activation, kind, alpha, weighted):
 
 
 @pytest.mark.parametrize(
+    "activations, kind, weighted",
+    list(itertools.product(MIXES, KINDS, [False, True])),
+    ids=lambda v: "-".join(v) if isinstance(v, tuple) else str(v),
+)
+def test_gradient_of_per_layer_activations_matches_finite_differences(
+    activations, kind, weighted
+):
+    rng = np.random.default_rng(11)
+    X, T, out_activation, n_out = _problem(kind, rng)
+    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
+    sizes = (X.shape[1], *[4, 3, 5][: len(activations)], n_out)
+    dropout = (0.0,) * len(activations)
+    network = Network(sizes, activations, out_activation, dropout)
+    assert network.activations == activations
+    theta = _perturbed_theta(network, rng)
+    backprop = Backprop(network, len(X), np.float64)
+    assert _relative_gradient_error(backprop, X, T, w, theta, 0.3) < 1e-6
+
+
+def test_only_the_activations_that_need_z_keep_a_copy_of_it():
+    """g' of gelu, silu and mish reads z from a buffer of its own; every
+    other layer reads its activations where the forward pass left them,
+    with no extra buffer (the path relu, logistic and tanh always took)."""
+    activations = ("relu", "gelu", "tanh", "silu", "logistic", "mish", "elu")
+    sizes = (3, 4, 5, 6, 7, 8, 9, 10, 2)
+    network = Network(sizes, activations, "softmax", (0.0,) * 7)
+    backprop = Backprop(network, 6, np.float64)
+    needs_z = [name in ("gelu", "silu", "mish") for name in activations]
+    assert [pre is not None for pre in backprop.pre] == needs_z
+    for layer, kept in enumerate(backprop.kept):
+        assert kept is (backprop.pre[layer] if needs_z[layer] else backprop.Z[layer])
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    theta = network.initialize(np.random.default_rng(1), np.float64)
+    backprop.forward(X, theta, train=True)
+    coefs, intercepts = network.unpack(theta)
+    A = X
+    for layer, name in enumerate(activations):
+        Z = A @ coefs[layer] + intercepts[layer]
+        A = FUNCTIONS[name](Z.copy())
+        np.testing.assert_array_equal(backprop.Z[layer][:6], A)
+        if needs_z[layer]:
+            np.testing.assert_array_equal(backprop.pre[layer][:6], Z)
+
+
+@pytest.mark.parametrize(
     "activation, output, n_out, alpha, weighted",
     list(
         itertools.product(
@@ -91,11 +148,14 @@ def test_regression_gradient_matches_finite_differences(
     assert _relative_gradient_error(backprop, X, T, w, theta, alpha) < 1e-6
 
 
-def test_gradient_with_dropout_matches_finite_differences():
+@pytest.mark.parametrize("activations", ["tanh", ("gelu", "relu"), ("elu", "mish")])
+def test_gradient_with_dropout_matches_finite_differences(activations):
     """With the dropout masks held fixed, the gradient is still exact."""
     rng = np.random.default_rng(1)
     X, T, out_activation, n_out = _problem("multiclass", rng)
-    network = Network((X.shape[1], 6, 5, n_out), "tanh", out_activation, (0.3, 0.5))
+    network = Network(
+        (X.shape[1], 6, 5, n_out), activations, out_activation, (0.3, 0.5)
+    )
     theta = network.initialize(rng, np.float64)
     backprop = Backprop(network, len(X), np.float64)
 

@@ -39,7 +39,14 @@ ort = pytest.importorskip("onnxruntime")
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-ACTIVATION_NAMES = ["relu", "logistic", "sigmoid", "tanh", "identity"]
+# every name, and per-layer mixes (the networks here have two hidden layers)
+ACTIVATION_NAMES = [
+    *sorted(ACTIVATIONS),
+    "sigmoid",
+    ("gelu", "relu"),
+    ("sigmoid", "mish"),
+    ("selu", "silu"),
+]
 DTYPES = [np.float32, np.float64]
 PROBA_ATOL = {np.float32: 1e-5, np.float64: 1e-10}
 NEAR_TIE = 1e-5
@@ -459,9 +466,51 @@ def test_unknown_activation_is_refused_not_approximated():
     sknn later) raises instead of giving a graph computing something else."""
     clf, X = fitted("multiclass")
     odd = copy.deepcopy(clf)
-    odd._network.activation = "softplus"
-    with pytest.raises(ValueError, match="activation='softplus'"):
+    odd._network.activations = ("relu", "swish")
+    with pytest.raises(ValueError, match=r"activation='swish' \(hidden layer 2\)"):
         to_onnx(odd, X[:1])
+
+
+ONNX_KERNELS_WITHOUT_FLOAT64 = {"Erf", "Gelu", "Elu", "Selu", "Softplus"}
+# float attributes, float32 whatever the tensor's dtype
+FLOAT32_ATTRIBUTES = {"LeakyRelu", "Elu", "Selu", "Softplus", "Mish", "Gelu"}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("activation", ["gelu", "elu", "selu", "softplus", "mish"])
+def test_new_activations_are_written_from_elementary_ops(activation, dtype, rng):
+    """No op onnxruntime lacks in float64 or computes with float32 constants;
+    float32 gelu takes onnxruntime's Erf. At opset 13 too."""
+    clf, X = fitted("binary", activation, dtype)
+    for opset in (None, 13):
+        onx = to_onnx(clf, X[:1], target_opset=opset)
+        ops = {node.op_type for node in onx.graph.node}
+        assert not ops & (ONNX_KERNELS_WITHOUT_FLOAT64 - {"Erf"} | FLOAT32_ATTRIBUTES)
+        assert ("Erf" in ops) == (activation == "gelu" and dtype == np.float32)
+        assert_classifier_matches(onx, clf, new_rows(X, rng), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_each_activation_graph_against_numpy_over_a_wide_range(name, dtype):
+    """A one-unit network that outputs g(x) itself: the graph's g against
+    sknn's NumPy g from −40 to 40, to a few ulps of max(|g|, |x|, 1). The
+    graph's pieces are exact to ulps of 1, absolutely, not relatively: the
+    Chebyshev erfc of gelu's Φ (float64), exp(z) − 1 for expm1,
+    log(1 + e^−|z|) for log1p (ONNX has neither) and onnxruntime's Sigmoid
+    (0 below z ≈ −36.7 in float64, 1.2e-7 at −17 in float32); silu and mish
+    multiply such a factor by z."""
+    register_stub()
+    reg = StubRegressor((1, 1, 1), name, "identity", dtype).fit(None)
+    reg.coefs_ = [np.ones((1, 1), dtype), np.ones((1, 1), dtype)]
+    reg.intercepts_ = [np.zeros(1, dtype), np.zeros(1, dtype)]
+    x = np.concatenate([np.linspace(-40, 40, 8001), [-1e-9, 0.0, 1e-9]])
+    x = x.astype(dtype).reshape(-1, 1)
+    graph = run(skl2onnx.to_onnx(reg, x[:1]), x)["variable"].ravel()
+    expected = ACTIVATIONS[name](x.ravel().copy())
+    eps = np.finfo(dtype).eps
+    scale = np.maximum(np.maximum(np.abs(expected), np.abs(x.ravel())), 1.0)
+    assert np.all(np.abs(graph - expected) <= 8 * eps * scale), name
 
 
 def test_bad_options_are_errors():
@@ -531,11 +580,13 @@ class StubRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         A = np.asarray(X, dtype=self.dtype)
-        g = ACTIVATIONS[ALIASES.get(self.activation, self.activation)]
+        names = self.activation
+        if isinstance(names, str):
+            names = (names,) * (len(self.coefs_) - 1)
         for layer, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
             A = A @ W + b
             if layer < len(self.coefs_) - 1:
-                A = g(A)
+                A = ACTIVATIONS[ALIASES.get(names[layer], names[layer])](A)
         if self.out_activation_ == "exp":
             A = np.exp(A)
         return A.ravel() if self.n_outputs_ == 1 else A

@@ -47,6 +47,7 @@ from conftest import (
     assert_valid_proba,
 )
 from sknn import DivergenceError, MLPClassifier
+from sknn._base.params import ACTIVATIONS as PARAMETER_ACTIVATIONS
 
 SETTINGS = settings(
     max_examples=40,
@@ -159,7 +160,7 @@ def problems(draw, finite=True):
     )
     params = {
         "hidden_layer_sizes": draw(st.sampled_from([(), (3,), (4, 2)])),
-        "activation": draw(st.sampled_from(["relu", "logistic", "tanh", "identity"])),
+        "activation": draw(st.sampled_from(sorted(PARAMETER_ACTIVATIONS))),
         "solver": draw(st.sampled_from(SOLVERS)),
         "batch_size": draw(st.sampled_from(["auto", 1, 5])),
         "max_iter": draw(st.integers(1, 4)),

@@ -196,6 +196,17 @@ def test_loads_and_predicts_as_when_saved(tag, name, fmt):
             atol=tolerance(dtype),
         )
     assert_history_lengths(estimator)
+    # saved with one activation name, "relu", for every hidden layer
+    n_hidden = estimator.n_layers_ - 2
+    assert entry["params"].get("activation", "relu") == "relu"
+    assert estimator._network.activations == ("relu",) * n_hidden
+    lines = []
+    estimator.summary(print_fn=lines.append)
+    assert lines[0].splitlines()[3].split()[:3] == [
+        "hidden_1",
+        str(estimator.coefs_[0].shape[1]),
+        "relu",
+    ]
 
 
 @pytest.mark.parametrize(("tag", "name", "fmt"), CASES)
@@ -322,6 +333,8 @@ def test_every_missing_parameter_and_state_gets_its_default(
         del state[name]
     del state["_schedule_state"]
     del state["_optimizer"].__dict__["n_coef"]
+    network = state["_network"].__dict__
+    network["activation"] = network.pop("activations")[0]  # one name for all
     del state["history_"]["learning_rate"]
 
     calls = []
@@ -338,6 +351,7 @@ def test_every_missing_parameter_and_state_gets_its_default(
     assert loaded.get_params() == estimator_class().get_params()
     assert loaded._schedule_state is None
     assert loaded._optimizer.n_coef == loaded._network.n_coef
+    assert loaded._network.activations == ("relu",) * (loaded.n_layers_ - 2)
     assert np.isnan(loaded.history_["learning_rate"]).all()
     assert_history_lengths(loaded)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 # parameter -> (invalid value, words the message must contain besides the name)
 INVALID = {
     "hidden_layer_sizes": ((0,), ["positive integers"]),
-    "activation": ("softsign", ["relu", "logistic", "tanh", "identity"]),
+    "activation": ("softsign", ["relu", "logistic", "tanh", "gelu", "'list'"]),
     "solver": ("newton", ["sgd", "rmsprop", "adam", "lbfgs"]),
     "alpha": (-0.1, ["[0.0, inf)"]),
     "learning_rate": (0.0, ["(0.0, inf)"]),

@@ -168,7 +168,7 @@ class BaseMLP(
         )
         network = Network(
             (data.X.shape[1], *settings.hidden, data.targets.n_outputs),
-            settings.activation,
+            settings.activations,
             data.targets.output,
             settings.dropout,
         )

@@ -14,6 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .._math.activations import ACTIVATIONS as FUNCTIONS
 from .._math.activations import ALIASES
 from .._math.optimizers import SOLVERS
 from .._math.schedules import RULES
@@ -22,7 +23,8 @@ from .scoring import scorer_names
 
 LBFGS = "lbfgs"
 DTYPES = {"float32": np.float32, "float64": np.float64}
-ACTIVATIONS = {"relu", "logistic", "sigmoid", "tanh", "identity"}
+# every name ``activation`` takes, aliases included
+ACTIVATIONS = set(FUNCTIONS) | set(ALIASES)
 
 
 def _at_least(low, kind=Integral):
@@ -77,11 +79,28 @@ PARAMETERS = {
 # the two positional parameters, before every keyword-only one
 LAYERS = {
     "hidden_layer_sizes": ((100,), int | Sequence[int], ["array-like", _at_least(1)]),
-    "activation": ("relu", str, [StrOptions(ACTIVATIONS)]),
+    "activation": (
+        "relu",
+        str | Sequence[str],
+        [StrOptions(ACTIVATIONS), list, tuple],
+    ),
 }
 CONSTRAINTS = {
     name: constraints for name, (_, _, constraints) in (LAYERS | PARAMETERS).items()
 }
+
+LAYER_PARAMETERS = """\
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden layer; ``()`` for no hidden layer.
+    activation : str, or list or tuple of str, default="relu"
+        The activation g of the hidden layers: "relu", "leaky_relu" (slope
+        0.01 below 0), "elu" (α = 1), "selu", "gelu", "silu" (swish), "mish",
+        "softplus", "logistic" (alias "sigmoid"), "tanh" or "identity"; or
+        one name per hidden layer, as many as ``hidden_layer_sizes`` has, e.g.
+        ``("gelu", "relu")``. "gelu" is the exact z Φ(z), PyTorch's default,
+        not the tanh approximation. The user guide's mathematics page gives
+        each g and its derivative.
+"""
 
 TRAINING = """\
     solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
@@ -212,6 +231,7 @@ LOOP_AND_SOLVER = """\
 """
 
 MARKERS = {
+    "<layer parameters>": LAYER_PARAMETERS,
     "<training parameters>": TRAINING,
     "<stopping parameters>": STOPPING,
     "<loop and solver parameters>": LOOP_AND_SOLVER,
@@ -277,7 +297,7 @@ class Settings:
     """The validated parameters in the form the training code uses."""
 
     hidden: tuple
-    activation: str
+    activations: tuple
     dropout: tuple
     validation_fraction: float | None
 
@@ -335,6 +355,33 @@ def _dropout(estimator, n_hidden):
     return tuple(dropout)
 
 
+def _activations(estimator, n_hidden):
+    """One activation name per hidden layer, aliases resolved."""
+    activation = estimator.activation
+    if isinstance(activation, str):  # the constraint checked the name
+        return (ALIASES.get(activation, activation),) * n_hidden
+    unknown = [
+        name for name in activation
+        if not isinstance(name, str) or name not in ACTIVATIONS
+    ]  # fmt: skip
+    if unknown:
+        raise _invalid(
+            estimator,
+            "activation",
+            f"a str among {sorted(ACTIVATIONS)}, or a list or tuple of them "
+            f"(one per hidden layer); {unknown[0]!r} is not one",
+        )
+    if len(activation) != n_hidden:
+        raise _invalid(
+            estimator,
+            "activation",
+            "a single name, or a list or tuple with one name per hidden layer: "
+            f"it has {len(activation)} name(s) but hidden_layer_sizes="
+            f"{estimator.hidden_layer_sizes!r} has {n_hidden} hidden layer(s)",
+        )
+    return tuple(ALIASES.get(name, name) for name in activation)
+
+
 def settings(estimator):
     """Validate the parameters of ``estimator``; the ones the training code
     reshapes, as ``Settings``."""
@@ -344,6 +391,7 @@ def settings(estimator):
             raise _invalid(estimator, name, "an int, not a bool")
     hidden = _hidden_layers(estimator)
     dropout = _dropout(estimator, len(hidden))
+    activations = _activations(estimator, len(hidden))
     lbfgs = estimator.solver == LBFGS
     for name in ("weight_decay", "clip_grad_norm"):
         if lbfgs and getattr(estimator, name) not in (0, 0.0, None):
@@ -375,7 +423,7 @@ def settings(estimator):
         fraction = 0.1
     return Settings(
         hidden=hidden,
-        activation=ALIASES.get(estimator.activation, estimator.activation),
+        activations=activations,
         dropout=dropout,
         validation_fraction=fraction,
     )

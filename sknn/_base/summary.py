@@ -5,13 +5,14 @@ def layer_table(network, dtype):
     """Layer, units, activation, dropout and parameter count of each layer."""
     rows = [("input", network.layer_sizes[0], "", "", 0)]
     hidden = network.layer_sizes[1:-1]
-    for i, (units, rate) in enumerate(zip(hidden, network.dropout), start=1):
+    layers = zip(hidden, network.activations, network.dropout)
+    for i, (units, activation, rate) in enumerate(layers, start=1):
         fan_in = network.layer_sizes[i - 1]
         rows.append(
             (
                 f"hidden_{i}",
                 units,
-                network.activation,
+                activation,
                 f"{rate:g}",
                 (fan_in + 1) * units,
             )

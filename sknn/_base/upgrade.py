@@ -30,6 +30,11 @@ ADDED_STATE = {
     "_schedule_state": lambda state: None,
     # the number of weights at the start of θ (the L2 term's): the network's
     "_optimizer.n_coef": lambda state: state["_network"].n_coef,
+    # one activation per hidden layer: a network saved before activations
+    # were per layer names one, ``activation``, for every hidden layer
+    "_network.activations": lambda state: (
+        (state["_network"].activation,) * (state["_network"].n_layers - 2)
+    ),
     # the rate each epoch started with, not recorded before there were
     # schedules: NaN, as for any metric an epoch did not measure
     "history_.learning_rate": lambda state: (

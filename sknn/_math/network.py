@@ -7,7 +7,8 @@ the vector it needs, and the L2 term of J, which leaves the biases out, is one
 contiguous slice.
 
 Layer l+1 computes ``A⁽ˡ⁺¹⁾ = g(A⁽ˡ⁾ Θ⁽ˡ⁾ + b⁽ˡ⁾)`` for a whole batch at once
-(rows are samples), so a forward pass is one matrix product per layer.
+(rows are samples), with the hidden layer's own g, so a forward pass is one
+matrix product per layer.
 Backpropagation runs the error δ from the output back:
 ``δ⁽ᴸ⁾ = w ⊙ (h − y) / Σw``, ``∂J/∂Θ⁽ˡ⁾ = A⁽ˡ⁾ᵀ δ⁽ˡ⁺¹⁾ + (λ/Σw) Θ⁽ˡ⁾``,
 ``∂J/∂b⁽ˡ⁾ = Σ_i δ⁽ˡ⁺¹⁾_i`` and ``δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ Θ⁽ˡ⁾ᵀ) ⊙ g'(z⁽ˡ⁾)``.
@@ -17,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import kernels
-from .activations import ACTIVATIONS, DERIVATIVES
+from .activations import ACTIVATIONS, DERIVATIVES, NEEDS_Z
 from .losses import OUTPUTS, cost, weighted_loss_sum
 
 # Rows per block when predicting: 2048 × 512 float32 activations (4 MB) stay in
@@ -35,14 +36,15 @@ def _matmul(A, B, out):
 
 
 class Network:
-    """Architecture of the network: layer sizes, activation, output, dropout.
+    """Architecture of the network: layer sizes, activations, output, dropout.
 
     Parameters
     ----------
     layer_sizes : sequence of int
         Units per layer, input and output included.
-    activation : str
-        Key of ``ACTIVATIONS``, used by every hidden layer.
+    activations : str or sequence of str
+        Keys of ``ACTIVATIONS``, one per hidden layer, or one for every
+        hidden layer; kept as the tuple ``activations``.
     output : str
         Key of ``_loss.OUTPUTS``: ``"logistic"``, ``"softmax"``, ``"identity"``
         or ``"exp"``.
@@ -50,9 +52,16 @@ class Network:
         One rate per hidden layer.
     """
 
-    def __init__(self, layer_sizes, activation, output, dropout):
+    def __init__(self, layer_sizes, activations, output, dropout):
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
-        self.activation = activation
+        n_hidden = len(self.layer_sizes) - 2
+        if isinstance(activations, str):
+            activations = (activations,) * n_hidden
+        self.activations = tuple(activations)
+        if len(self.activations) != n_hidden:
+            raise ValueError(
+                f"{len(self.activations)} activations for {n_hidden} hidden layers"
+            )
         self.output = OUTPUTS[output]
         self.dropout = tuple(float(r) for r in dropout)
         self.coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
@@ -131,7 +140,7 @@ class Network:
     def forward(self, X, coefs, intercepts, out=None, hidden=None):
         """The forward pass, the one loop over the layers that prediction and
         backpropagation share: z⁽ˡ⁺¹⁾ = A⁽ˡ⁾ Θ⁽ˡ⁾ + b⁽ˡ⁾, then A⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾)
-        for the hidden layers.
+        for the hidden layers, each with its own g (``activations``).
 
         Parameters
         ----------
@@ -151,7 +160,6 @@ class Network:
         inputs : list of arrays
             The input of each layer, X first.
         """
-        activate = ACTIVATIONS[self.activation]
         n, last = X.shape[0], len(coefs) - 1
         A, inputs = X, [X]
         for layer, (W, b) in enumerate(zip(coefs, intercepts)):
@@ -161,7 +169,7 @@ class Network:
                 return Z, inputs
             if hidden is None:
                 Z += b
-                A = activate(Z)  # in place
+                A = ACTIVATIONS[self.activations[layer]](Z)  # in place
             else:
                 A = hidden(layer, Z, b)
             inputs.append(A)
@@ -173,6 +181,9 @@ class Backprop:
 
     One instance serves one fit: it owns the activations, errors and dropout
     masks of every layer, allocated once and sliced to each batch's size.
+    ``kept[l]`` is what g' of hidden layer l reads: its activations (the
+    buffer ``Z[l]``, where the forward pass applies g in place), or, for an
+    activation of ``NEEDS_Z``, its own buffer holding a copy of z.
     """
 
     def __init__(self, network, max_rows, dtype, rng=None):
@@ -181,6 +192,16 @@ class Backprop:
         self.rng = rng
         sizes = network.layer_sizes[1:]
         self.Z = [np.empty((max_rows, n), dtype) for n in sizes]
+        self.pre = [
+            np.empty((max_rows, n), dtype) if name in NEEDS_Z else None
+            for n, name in zip(sizes[:-1], network.activations)
+        ]
+        self.kept = [Z if pre is None else pre for Z, pre in zip(self.Z, self.pre)]
+        # the hidden layers that the fused relu + dropout kernels compute
+        self.fusable = tuple(
+            name == "relu" and rate > 0
+            for name, rate in zip(network.activations, network.dropout)
+        )
         self.delta = [np.empty((max_rows, n), dtype) for n in sizes[:-1]]
         self.masks = [
             np.empty((max_rows, n), dtype) if rate > 0 else None
@@ -222,12 +243,13 @@ class Backprop:
         net = self.network
         coefs, intercepts = net.unpack(theta)
         n = X.shape[0]
-        activate = ACTIVATIONS[net.activation]
+        activations = [ACTIVATIONS[name] for name in net.activations]
         fused = self._fused_dropout_kernel("relu_dropout", theta) if train else None
 
         def hidden(layer, Z, b):
             rate = net.dropout[layer]
-            if rate > 0 and fused is not None:  # fused is None unless training
+            # fused is None unless training
+            if fused is not None and self.fusable[layer]:
                 # bias, relu, mask and product in one pass, bit for bit the
                 # same as the lines below
                 mask, dropped = self.masks[layer][:n], self.dropped[layer][:n]
@@ -235,7 +257,10 @@ class Backprop:
                 fused(Z, b, bits, threshold, self._keep_scale(rate), mask, dropped)
                 return dropped
             Z += b
-            activate(Z)
+            pre = self.pre[layer]
+            if pre is not None:  # g' of this activation needs z
+                np.copyto(pre[:n], Z)
+            activations[layer](Z)
             if train and rate > 0:
                 mask = self.masks[layer][:n]
                 self._draw_mask(mask, rate)
@@ -290,7 +315,7 @@ class Backprop:
             delta *= 1.0 / sum_w
         else:
             delta *= (weights / sum_w)[:, None].astype(self.dtype, copy=False)
-        derivative = DERIVATIVES[net.activation]
+        derivatives = [DERIVATIVES[name] for name in net.activations]
         fused = (
             self._fused_dropout_kernel("relu_dropout_backward", theta)
             if train
@@ -303,13 +328,13 @@ class Backprop:
             if layer == 0:
                 break
             delta_in = np.matmul(delta, coefs[layer].T, out=self.delta[layer - 1][:n])
-            mask, A = self.masks[layer - 1], self.Z[layer - 1][:n]
-            if mask is not None and fused is not None:  # None unless training
+            mask, A = self.masks[layer - 1], self.kept[layer - 1][:n]
+            if fused is not None and self.fusable[layer - 1]:  # None unless training
                 fused(delta_in, mask[:n], A)
             else:
                 if mask is not None and train:
                     delta_in *= mask[:n]
-                derivative(A, delta_in)
+                derivatives[layer - 1](A, delta_in)
             delta = delta_in
         if alpha and include_l2:
             # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
@@ -320,8 +345,9 @@ class Backprop:
 
     def _fused_dropout_kernel(self, name, theta):
         """The numba kernel ``name`` of ``kernels`` when it applies here (a
-        relu network with dropout, large enough for the kernels), else None."""
-        if self.network.activation != "relu" or not any(self.network.dropout):
+        relu layer with dropout, a network large enough for the kernels), else
+        None; it computes the layers of ``fusable`` only."""
+        if not any(self.fusable):
             return None
         return kernels.get_kernel(name, theta)
 

@@ -138,7 +138,7 @@ def convert_classifier(scope, operator, container):
     facts = classifier_facts(model)
     graph = Graph(scope, container, facts["dtype"])
     Z = logits(
-        graph, operator.inputs, model.coefs_, model.intercepts_, facts["activation"]
+        graph, operator.inputs, model.coefs_, model.intercepts_, facts["activations"]
     )
     label, proba = operator.outputs
     # the parser declared a float type for the probabilities
@@ -151,7 +151,7 @@ def convert_regressor(scope, operator, container):
     facts = regressor_facts(model)
     graph = Graph(scope, container, facts["dtype"])
     Z = logits(
-        graph, operator.inputs, model.coefs_, model.intercepts_, facts["activation"]
+        graph, operator.inputs, model.coefs_, model.intercepts_, facts["activations"]
     )
     regressor_output(graph, Z, facts["out_activation"], operator.outputs[0].full_name)
 

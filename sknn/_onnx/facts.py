@@ -2,7 +2,7 @@
 
 A model the graph could not reproduce is refused here, with an error naming
 the problem, before skl2onnx declares a single variable: the dtype (float32 or
-float64, every array alike), the hidden activation, layer shapes that chain,
+float64, every array alike), each hidden layer's activation, layer shapes that chain,
 the target kind and its output layer, and class labels ONNX can return
 (integers or strings).
 """
@@ -51,19 +51,29 @@ def _model_dtype(model):
     return dtype
 
 
-def _hidden_activation(model):
-    """The activation the fitted network uses (a later ``set_params`` does not
-    change it until the next fit), as a key of ``HIDDEN_OPS``."""
-    network = getattr(model, "_network", None)
-    name = getattr(network, "activation", None) or model.activation
-    name = ALIASES.get(name, name)
-    if name not in HIDDEN_OPS:
+def _hidden_activations(model):
+    """The activation of each hidden layer of the fitted network (a later
+    ``set_params`` does not change them until the next fit), as keys of
+    ``HIDDEN_OPS``; a model without sknn's network reads ``activation``."""
+    n_hidden = len(model.coefs_) - 1
+    names = getattr(getattr(model, "_network", None), "activations", None)
+    if names is None:
+        names = model.activation
+        names = (names,) * n_hidden if isinstance(names, str) else tuple(names)
+    names = tuple(ALIASES.get(name, name) for name in names)
+    for layer, name in enumerate(names, start=1):
+        if name not in HIDDEN_OPS:
+            raise ValueError(
+                f"Cannot export a {_name(model)} with activation={name!r} "
+                f"(hidden layer {layer}) to ONNX: the converter knows "
+                f"{sorted(HIDDEN_OPS)} (and the aliases {sorted(ALIASES)})."
+            )
+    if len(names) != n_hidden:
         raise ValueError(
-            f"Cannot export a {_name(model)} with activation={name!r} to ONNX: "
-            f"the converter knows {sorted(HIDDEN_OPS)} (and the aliases "
-            f"{sorted(ALIASES)})."
+            f"Cannot export this {_name(model)} to ONNX: it names "
+            f"{len(names)} activations for its {n_hidden} hidden layers."
         )
-    return name
+    return names
 
 
 def _check_layers(model):
@@ -119,7 +129,7 @@ def classifier_facts(model):
     Returns
     -------
     facts : dict
-        ``dtype``, ``activation``, ``kind``, ``classes``, ``string_labels``,
+        ``dtype``, ``activations``, ``kind``, ``classes``, ``string_labels``,
         ``n_features`` and ``n_outputs``.
     """
     _check_fitted(model)
@@ -146,7 +156,7 @@ def classifier_facts(model):
         )
     return {
         "dtype": dtype,
-        "activation": _hidden_activation(model),
+        "activations": _hidden_activations(model),
         "kind": kind,
         "classes": classes,
         "string_labels": string_labels,
@@ -161,7 +171,7 @@ def regressor_facts(model):
     Returns
     -------
     facts : dict
-        ``dtype``, ``activation``, ``out_activation``, ``n_features`` and
+        ``dtype``, ``activations``, ``out_activation``, ``n_features`` and
         ``n_outputs``.
     """
     _check_fitted(model)
@@ -180,7 +190,7 @@ def regressor_facts(model):
         )
     return {
         "dtype": dtype,
-        "activation": _hidden_activation(model),
+        "activations": _hidden_activations(model),
         "out_activation": model.out_activation_,
         "n_features": n_features,
         "n_outputs": n_outputs,

@@ -3,10 +3,11 @@
 This is the one second copy of ``predict``'s forward loop that sknn keeps: the
 same layers, node by node::
 
-    X ─ Cast ─ MatMul(Θ⁽¹⁾) ─ Add(b⁽¹⁾) ─ g ─ … ─ MatMul(Θ⁽ᴸ⁾) ─ Add(b⁽ᴸ⁾) = z
+    X ─ Cast ─ MatMul(Θ⁽¹⁾) ─ Add(b⁽¹⁾) ─ g₁ ─ … ─ MatMul(Θ⁽ᴸ⁾) ─ Add(b⁽ᴸ⁾) = z
 
 (Cast to the model's dtype only when X has another; several inputs, one per
-DataFrame column, are cast and concatenated first)
+DataFrame column, are cast and concatenated first; g₁, g₂, … each hidden
+layer's own activation, ``HIDDEN_OPS``)
 and then the output layer of the target kind, the same formulas as
 ``predict`` and ``predict_proba``:
 
@@ -30,11 +31,11 @@ onnx and skl2onnx are imported inside the functions, so that this module
 imports without them.
 """
 
+import functools
+
 import numpy as np
 
-# hidden activation → ONNX operator (None: no node at all)
-HIDDEN_OPS = {"identity": None, "logistic": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
-
+from .._math.activations import ELU_ALPHA, LEAKY_SLOPE, SELU_ALPHA, SELU_LAMBDA
 
 # ------------------------------------------------------------ dtypes
 
@@ -120,9 +121,157 @@ class Graph:
         return name
 
 
-def logits(graph, inputs, coefs, intercepts, activation):
+# ------------------------------------------------------------ activations
+#
+# onnxruntime's CPU kernels for Erf and Gelu are float32 only, and the float
+# attributes of LeakyRelu, Elu and Selu are float32 whatever the tensor's type
+# (Selu's λ and α are then 1e-7 off, LeakyRelu's 0.01 by 7e-10): so the newer
+# activations are written from elementary ops with constants in the model's
+# dtype (Max, Min, Exp, Log, Abs, Sigmoid, Tanh, Where, arithmetic), which
+# onnxruntime implements for both dtypes from opset 13 on (tests/test_onnx.py
+# exports at 13 and at skl2onnx's default).
+
+
+def _scalar(graph, hint, value):
+    return graph.constant(hint, np.array(value, graph.dtype))
+
+
+def _op(op_type):
+    def write(graph, Z):
+        return graph.node(op_type, [Z])
+
+    return write
+
+
+def _leaky_relu(graph, Z):
+    # max(z, 0.01 z), as NumPy computes it
+    slope = _scalar(graph, "leaky_slope", LEAKY_SLOPE)
+    return graph.node("Max", [Z, graph.node("Mul", [Z, slope])])
+
+
+def _exponential_unit(graph, Z, alpha, scale=None):
+    """scale · (max(z, 0) + α (exp(min(z, 0)) − 1)): elu and selu. ONNX has no
+    expm1; exp(z) − 1 differs from it by an ulp of 1, absolutely."""
+    zero = _scalar(graph, "zero", 0.0)
+    one = _scalar(graph, "one", 1.0)
+    negative = graph.node("Exp", [graph.node("Min", [Z, zero])])
+    negative = graph.node("Sub", [negative, one])
+    if alpha != 1.0:
+        negative = graph.node("Mul", [negative, _scalar(graph, "alpha", alpha)])
+    A = graph.node("Add", [graph.node("Max", [Z, zero]), negative])
+    if scale is not None:
+        A = graph.node("Mul", [A, _scalar(graph, "scale", scale)])
+    return A
+
+
+def _elu(graph, Z):
+    return _exponential_unit(graph, Z, ELU_ALPHA)
+
+
+def _selu(graph, Z):
+    return _exponential_unit(graph, Z, SELU_ALPHA, SELU_LAMBDA)
+
+
+def _softplus(graph, Z):
+    """max(z, 0) + log(1 + exp(−|z|)), which never overflows; without log1p
+    the last term is off by at most an ulp of 1, absolutely."""
+    zero = _scalar(graph, "zero", 0.0)
+    one = _scalar(graph, "one", 1.0)
+    tail = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [Z])])])
+    tail = graph.node("Log", [graph.node("Add", [one, tail])])
+    return graph.node("Add", [graph.node("Max", [Z, zero]), tail])
+
+
+def _silu(graph, Z):
+    return graph.node("Mul", [Z, graph.node("Sigmoid", [Z])])
+
+
+def _mish(graph, Z):
+    return graph.node("Mul", [Z, graph.node("Tanh", [_softplus(graph, Z)])])
+
+
+# Φ(z) in float64 from ½ erfc(|z|/√2), with erfc written as Numerical Recipes
+# does (3rd ed., §6.2.2): for x ≥ 0, t = 2/(2 + x),
+#     erfc(x) = t · exp(−x² + P(2t − 1)),
+# P a Chebyshev series on [−1, 1] (P(y) = log(erfcx(x) / t), smooth up to
+# x = ∞). Degree 24 gives Φ to 1e-15 absolutely (tests/test_onnx.py checks it
+# against scipy.special.ndtr); NumPy computes Φ with scipy.special.ndtr.
+ERFC_DEGREE = 24
+
+
+@functools.cache
+def erfc_chebyshev():
+    """The coefficients of P, interpolated at Chebyshev points in float64."""
+    from numpy.polynomial import chebyshev
+    from scipy.special import erfcx
+
+    def log_ratio(y):
+        t = (1 + y) / 2
+        return np.log(erfcx(2 / t - 2) / t)
+
+    return chebyshev.chebinterpolate(log_ratio, ERFC_DEGREE)
+
+
+def _normal_cdf64(graph, Z):
+    """Φ(z) from elementary ops: ½ erfc(|z|/√2), or 1 minus it for z > 0;
+    P by Clenshaw's recurrence b_k = 2y b_{k+1} − b_{k+2} + c_k."""
+    zero = _scalar(graph, "zero", 0.0)
+    one = _scalar(graph, "one", 1.0)
+    two = _scalar(graph, "two", 2.0)
+    x = graph.node("Abs", [Z])
+    x = graph.node("Mul", [x, _scalar(graph, "rsqrt2", 0.5**0.5)])  # |z| / √2
+    t = graph.node("Div", [two, graph.node("Add", [x, two])])
+    y = graph.node("Sub", [graph.node("Add", [t, t]), one])
+    two_y = graph.node("Add", [y, y])
+    c = erfc_chebyshev()
+    b1, b2 = _scalar(graph, "chebyshev", c[-1]), zero
+    for ck in c[-2:0:-1]:
+        step = graph.node("Sub", [graph.node("Mul", [two_y, b1]), b2])
+        b1, b2 = graph.node("Add", [step, _scalar(graph, "chebyshev", ck)]), b1
+    P = graph.node("Sub", [graph.node("Mul", [y, b1]), b2])
+    P = graph.node("Add", [P, _scalar(graph, "chebyshev", c[0])])
+    exponent = graph.node("Sub", [P, graph.node("Mul", [x, x])])
+    half_tail = graph.node("Mul", [t, graph.node("Exp", [exponent])])
+    half_tail = graph.node("Mul", [half_tail, _scalar(graph, "half", 0.5)])
+    upper = graph.node("Sub", [one, half_tail])
+    return graph.node("Where", [graph.node("Greater", [Z, zero]), upper, half_tail])
+
+
+def _gelu(graph, Z):
+    """z Φ(z), exact (not the tanh approximation): Φ(z) = ½ (1 + erf(z/√2))
+    with onnxruntime's Erf in float32, from elementary ops in float64."""
+    if graph.dtype == np.float64:
+        cdf = _normal_cdf64(graph, Z)
+    else:
+        one = _scalar(graph, "one", 1.0)
+        erf = graph.node("Mul", [Z, _scalar(graph, "rsqrt2", 0.5**0.5)])
+        erf = graph.node("Erf", [erf])
+        cdf = graph.node("Add", [one, erf])
+        cdf = graph.node("Mul", [cdf, _scalar(graph, "half", 0.5)])
+    return graph.node("Mul", [Z, cdf])
+
+
+# hidden activation → a function writing g(Z)'s nodes and returning A's name
+# (None: no node at all); every key of ``activations.ACTIVATIONS`` has a row
+HIDDEN_OPS = {
+    "identity": None,
+    "logistic": _op("Sigmoid"),
+    "tanh": _op("Tanh"),
+    "relu": _op("Relu"),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "selu": _selu,
+    "softplus": _softplus,
+    "gelu": _gelu,
+    "silu": _silu,
+    "mish": _mish,
+}
+
+
+def logits(graph, inputs, coefs, intercepts, activations):
     """z, the output layer's pre-activations, in the model's dtype, from the
-    skl2onnx input variables ``inputs``."""
+    skl2onnx input variables ``inputs``; ``activations`` names each hidden
+    layer's activation (a key of ``HIDDEN_OPS``)."""
     names = []
     for variable in inputs:
         name = variable.full_name
@@ -136,8 +285,8 @@ def logits(graph, inputs, coefs, intercepts, activation):
         b = graph.constant(f"intercept{layer}", b.reshape(1, -1))
         Z = graph.node("MatMul", [A, W])
         Z = graph.node("Add", [Z, b])
-        op = HIDDEN_OPS[activation]
-        A = Z if layer == last or op is None else graph.node(op, [Z])
+        write = None if layer == last else HIDDEN_OPS[activations[layer]]
+        A = Z if write is None else write(graph, Z)
     return A
 
 
