@@ -43,9 +43,11 @@ class Network:
         Units per layer, input and output included.
     activation : str
         Key of ``ACTIVATIONS``, used by every hidden layer.
-    output : str
-        Key of ``_loss.OUTPUTS``: ``"logistic"``, ``"softmax"``, ``"identity"``
-        or ``"exp"``.
+    output : str or output layer
+        Key of ``losses.OUTPUTS`` (``"logistic"``, ``"softmax"``, ``"identity"``,
+        ``"exp"``, ...), or the output layer itself: a class of
+        ``losses.OUTPUTS`` or an instance holding its parameters
+        (``losses.regression_output``).
     dropout : sequence of float
         One rate per hidden layer.
     """
@@ -53,7 +55,7 @@ class Network:
     def __init__(self, layer_sizes, activation, output, dropout):
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
         self.activation = activation
-        self.output = OUTPUTS[output]
+        self.output = OUTPUTS[output] if isinstance(output, str) else output
         self.dropout = tuple(float(r) for r in dropout)
         self.coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_coef = sum(i * o for i, o in self.coef_shapes)
