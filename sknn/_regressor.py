@@ -39,13 +39,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     - ``loss="gamma"``: h = exp(z) (log link) and ℓ = mean_k (y_k / h_k + log h_k),
       half the Gamma deviance without its constant −log y − 1 (the loss of
       ``GammaRegressor`` and of HistGradientBoosting's "gamma"). y must be > 0;
-    - ``loss="absolute_error"``: h = z and ℓ = mean_k |r_k| (the conditional
-      median);
+    - ``loss="absolute_error"``: h = z and ℓ = mean_k ``|r_k|`` (the
+      conditional median);
     - ``loss="quantile"``: h = z and ℓ = mean_k max(q r_k, (q − 1) r_k), the
       pinball loss of q = ``quantile`` (the conditional q-quantile);
     - ``loss="huber"``: h = z and ℓ = mean_k ρ_δ(r_k), ρ_δ(r) = ½ r² if
-      |r| ≤ δ else δ (|r| − ½ δ), δ = ``huber_delta`` (squared error on the
-      small residuals, absolute error on the large ones).
+      ``|r| ≤ δ`` else ``δ (|r| − ½ δ)``, δ = ``huber_delta`` (squared error on
+      the small residuals, absolute error on the large ones).
 
     Absolute error and quantile have a kink at r = 0; their gradient there
     is 0, the subgradient of least magnitude (sign(0) = 0), so a row
