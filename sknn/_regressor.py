@@ -7,13 +7,14 @@ each epoch), the shape of predictions and the docstrings. Everything else is
 """
 
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
-from ._base.compat import StrOptions
+from ._base.compat import Interval, InvalidParameterError, StrOptions
 from ._base.estimator import BaseMLP
 from ._base.params import shared_parameters, signature
 from ._base.targets import RegressorTargets
@@ -26,21 +27,51 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Minimises J(Θ) = (1/Σw) Σ_i w_i ℓ_i + (λ / 2Σw) Σθ² (biases left out) by
     minibatch gradient descent (``"sgd"``, ``"rmsprop"``, ``"adam"``) or by
-    L-BFGS, where for K outputs
+    L-BFGS, where for K outputs, with r_k = y_k − h_k,
 
     - ``loss="squared_error"``: h = z (identity output) and
-      ℓ = ½ mean_k (h_k − y_k)², scikit-learn's squared loss;
+      ℓ = ½ mean_k r_k², scikit-learn's squared loss;
     - ``loss="poisson"``: h = exp(z) (log link) and ℓ = mean_k (h_k − y_k log h_k),
       half the Poisson deviance without its constant y log y − y, which does
       not depend on θ. y must be ≥ 0; a ``fit`` (warm start included) needs
       a positive sum, as all-zero counts leave nothing to learn, while one
-      ``partial_fit`` chunk (or ``y_val``) may be all zeros.
+      ``partial_fit`` chunk (or ``y_val``) may be all zeros;
+    - ``loss="gamma"``: h = exp(z) (log link) and ℓ = mean_k (y_k / h_k + log h_k),
+      half the Gamma deviance without its constant −log y − 1 (the loss of
+      ``GammaRegressor`` and of HistGradientBoosting's "gamma"). y must be > 0;
+    - ``loss="absolute_error"``: h = z and ℓ = mean_k ``|r_k|`` (the
+      conditional median);
+    - ``loss="quantile"``: h = z and ℓ = mean_k max(q r_k, (q − 1) r_k), the
+      pinball loss of q = ``quantile`` (the conditional q-quantile);
+    - ``loss="huber"``: h = z and ℓ = mean_k ρ_δ(r_k), ρ_δ(r) = ½ r² if
+      ``|r| ≤ δ`` else ``δ (|r| − ½ δ)``, δ = ``huber_delta`` (squared error on
+      the small residuals, absolute error on the large ones).
+
+    Absolute error and quantile have a kink at r = 0; their gradient there
+    is 0, the subgradient of least magnitude (sign(0) = 0), so a row
+    predicted exactly pulls neither way. With these two, L-BFGS may end on a
+    line search that finds no decrease near the minimum (SciPy's status 2,
+    more often in float32): it then warns that "lbfgs failed to converge" and
+    keeps its last accepted iterate, as for any loss.
 
     Parameters
     ----------
     <layer parameters>
-    loss : {"squared_error", "poisson"}, default="squared_error"
-        The loss ℓ and with it the output layer (identity or exp).
+    loss : {"squared_error", "poisson", "gamma", "absolute_error", "quantile", \
+"huber"}, default="squared_error"
+        The loss ℓ and with it the output layer: exp for "poisson" and
+        "gamma" (log link), identity for the others. The names are
+        HistGradientBoostingRegressor's.
+    quantile : float or None, default=None
+        q in (0, 1), the quantile ``loss="quantile"`` estimates (0.5: the
+        median); required by that loss, ignored by the others.
+    huber_delta : float, default=1.0
+        δ > 0, the threshold of ``loss="huber"`` in the units of y: residuals
+        up to δ are penalised quadratically, larger ones linearly (PyTorch's
+        ``HuberLoss`` and Keras' ``Huber`` call it ``delta``). Scale it with
+        y; ignored by the other losses. ``HuberRegressor(epsilon=ε)`` sets its
+        threshold relative to a scale it fits, ``scale_``: its model
+        minimises this loss with ``huber_delta=ε * scale_``.
     <training parameters>
     <stopping parameters>
     validation_fraction : float or None, default=None
@@ -60,7 +91,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str
-        "identity" (squared error) or "exp" (Poisson).
+        The inverse link of the output layer: "exp" for "poisson" and
+        "gamma", "identity" for the other losses.
     n_iter_ : int
     t_ : int
     loss_ : float
@@ -92,11 +124,24 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     (3,)
     >>> model.score(X[300:], y[300:]) > 0.4
     True
+
+    The 90th percentile of y given x: 90% of the rows lie below it.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-2, 2, size=(500, 1))
+    >>> y = X[:, 0] ** 2 + rng.normal(scale=0.5, size=500)
+    >>> q90 = MLPRegressor((16,), "tanh", loss="quantile", quantile=0.9,
+    ...                    solver="lbfgs", random_state=0).fit(X, y)
+    >>> bool(abs(np.mean(y < q90.predict(X)) - 0.9) < 0.03)
+    True
     """
 
     _parameter_constraints = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
     _y_numeric = True
 
@@ -106,12 +151,28 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         activation: str | Sequence[str] = "relu",
         *,
         loss: str = "squared_error",
+        quantile: float | None = None,
+        huber_delta: float = 1.0,
         **params,
     ) -> None:
         super().__init__(hidden_layer_sizes, activation, **params)
         self.loss = loss
+        self.quantile = quantile
+        self.huber_delta = huber_delta
 
-    __init__.__signature__ = signature(loss="squared_error")
+    __init__.__signature__ = signature(
+        loss="squared_error", quantile=None, huber_delta=1.0
+    )
+
+    def _validate_params(self):
+        super()._validate_params()
+        if self.loss == "quantile" and self.quantile is None:
+            # HistGradientBoostingRegressor refuses it too
+            raise InvalidParameterError(
+                "loss='quantile' needs the quantile to estimate: set the "
+                "'quantile' parameter of MLPRegressor to a float in (0, 1), "
+                "e.g. quantile=0.9 for the 90th percentile (0.5 for the median)."
+            )
 
     @available_if(BaseMLP._check_gradient_solver)
     def partial_fit(

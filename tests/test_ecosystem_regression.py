@@ -82,21 +82,34 @@ def test_multi_output_y_needs_no_wrapper(multioutput_data):
     assert joint.score(X[80:], Y[80:]) > np.mean(separate) - 0.1
 
 
+# each loss with a non-default value of its parameters
+LOSSES = {
+    "squared_error": {},
+    "poisson": {},
+    "gamma": {},
+    "absolute_error": {},
+    "quantile": {"quantile": 0.8},
+    "huber": {"huber_delta": 0.5},
+}
+
+
 @pytest.mark.parametrize("how", list(ROUND_TRIPS))
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("loss", LOSSES)
 def test_round_trips_predict_bit_identically(
     multioutput_data, count_data, tmp_path, how, loss
 ):
-    if loss == "poisson":
+    if loss in ("poisson", "gamma"):
         X, y = count_data
-        Y = np.c_[y, y + 1]
+        Y = np.c_[y, y + 1] + (loss == "gamma")  # gamma: y > 0
     else:
         X, Y = multioutput_data
     X32 = X.astype(np.float32)
-    model = make_pipeline(
-        StandardScaler(), MLPRegressor(loss=loss, **{**PARAMS, "max_iter": 5})
-    ).fit(X32, Y)
+    params = {**PARAMS, "max_iter": 5, **LOSSES[loss]}
+    model = make_pipeline(StandardScaler(), MLPRegressor(loss=loss, **params))
+    model.fit(X32, Y)
     loaded = ROUND_TRIPS[how](model, tmp_path)
+    # the loss's parameters travel with the model
+    assert loaded[-1].get_params() == model[-1].get_params()
     expected = model.predict(X32)
     assert loaded.predict(X32).dtype == expected.dtype == np.float32
     np.testing.assert_array_equal(loaded.predict(X32), expected)

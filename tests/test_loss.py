@@ -5,7 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from sknn._math.losses import LogisticOutput, SoftmaxOutput
+from sknn._math.losses import (
+    AbsoluteErrorOutput,
+    GammaOutput,
+    HuberOutput,
+    LogisticOutput,
+    QuantileOutput,
+    SoftmaxOutput,
+)
 from sknn._math.network import Backprop, Network
 
 # A 2-2-1 relu network, written out weight by weight.
@@ -109,6 +116,100 @@ def test_poisson_J_by_hand():
     # = (0.7488283833 + 1.2221188004) / 2
     J = _J([[1, 2]], [[3, 1]], None, 0.0, "exp", W2_TWO, B2_TWO)
     assert J == pytest.approx(0.9854735919, rel=1e-10)
+
+
+def test_gamma_J_by_hand():
+    # ℓ = y/h + log h = y e^(−z) + z: 3 · e^−0.13 + 0.13
+    # = 3 · 0.8780954309 + 0.13 = 2.6342862928 + 0.13
+    assert _J([[1, 2]], [[3]], None, 0.0, GammaOutput) == pytest.approx(
+        2.7642862928, rel=1e-10
+    )
+    # y = 0.5 at z = 0.14: 0.5 · 0.8693582354 + 0.14 = 0.5746791177;
+    # w = (2, 0.5), λ = 0.3: (2 · 2.7642862928 + 0.5 · 0.5746791177 + 0.1365) / 2.5
+    # = (5.5285725855 + 0.2873395588 + 0.1365) / 2.5
+    J = _J([[1, 2], [0, 0]], [[3], [0.5]], np.array([2.0, 0.5]), 0.3, GammaOutput)
+    assert J == pytest.approx(2.3809648577, rel=1e-10)
+    # two outputs, y = (3, 2): (2.7642862928 + 2 · e^−0.6 + 0.6) / 2
+    # = (2.7642862928 + 1.0976232722 + 0.6) / 2
+    J = _J([[1, 2]], [[3, 2]], None, 0.0, GammaOutput, W2_TWO, B2_TWO)
+    assert J == pytest.approx(2.2309547825, rel=1e-10)
+
+
+def test_absolute_error_J_by_hand():
+    # ℓ = |y − h| = |1 − 0.13|
+    assert _J([[1, 2]], [[1]], None, 0.0, AbsoluteErrorOutput) == pytest.approx(
+        0.87, rel=1e-12
+    )
+    # y = 0 at h = 0.14; w = (2, 0.5), λ = 0.3:
+    # (2 · 0.87 + 0.5 · 0.14 + 0.1365) / 2.5 = 1.9465 / 2.5
+    J = _J([[1, 2], [0, 0]], [[1], [0]], np.array([2.0, 0.5]), 0.3, AbsoluteErrorOutput)
+    assert J == pytest.approx(0.7786, rel=1e-12)
+    # two outputs, y = (1, 0), h = (0.13, 0.6): (0.87 + 0.6) / 2
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, AbsoluteErrorOutput, W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.735, rel=1e-12)
+
+
+def test_quantile_J_by_hand():
+    # q = 0.2; y = 1, h = 0.13: r = 0.87 > 0, ℓ = q r = 0.174;
+    # y = 0, h = 0.14: r = −0.14 < 0, ℓ = (q − 1) r = 0.112
+    assert _J([[1, 2]], [[1]], None, 0.0, QuantileOutput(0.2)) == pytest.approx(
+        0.174, rel=1e-12
+    )
+    # w = (2, 0.5), λ = 0.3: (2 · 0.174 + 0.5 · 0.112 + 0.1365) / 2.5 = 0.5405 / 2.5
+    J = _J([[1, 2], [0, 0]], [[1], [0]], np.array([2.0, 0.5]), 0.3, QuantileOutput(0.2))
+    assert J == pytest.approx(0.2162, rel=1e-12)
+    # two outputs at q = 0.9, y = (1, 0), h = (0.13, 0.6):
+    # (0.9 · 0.87 + 0.1 · 0.6) / 2 = (0.783 + 0.06) / 2
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, QuantileOutput(0.9), W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.4215, rel=1e-12)
+    # q = ½ is half the absolute error
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, QuantileOutput(0.5), W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.735 / 2, rel=1e-12)
+
+
+def test_huber_J_by_hand():
+    # δ = 0.5; y = 1, h = 0.13: |r| = 0.87 > δ, ℓ = δ (|r| − δ/2) = 0.5 · 0.62;
+    # y = 0, h = 0.14: |r| = 0.14 ≤ δ, ℓ = ½ r² = 0.0098
+    assert _J([[1, 2]], [[1]], None, 0.0, HuberOutput(0.5)) == pytest.approx(
+        0.31, rel=1e-12
+    )
+    # w = (2, 0.5), λ = 0.3: (2 · 0.31 + 0.5 · 0.0098 + 0.1365) / 2.5 = 0.7614 / 2.5
+    J = _J([[1, 2], [0, 0]], [[1], [0]], np.array([2.0, 0.5]), 0.3, HuberOutput(0.5))
+    assert J == pytest.approx(0.30456, rel=1e-12)
+    # two outputs, y = (1, 0), h = (0.13, 0.6): (0.31 + 0.5 · (0.6 − 0.25)) / 2
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, HuberOutput(0.5), W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.2425, rel=1e-12)
+    # δ above every |r|: squared error (test_squared_error_J_by_hand's 0.279225)
+    J = _J([[1, 2]], [[1, 0]], None, 0.0, HuberOutput(1.0), W2_TWO, B2_TWO)
+    assert J == pytest.approx(0.279225, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "output, expected",
+    [
+        # h − y = (−1, 0, 2) over K = 3 outputs; 0 is the kink of the first two
+        (AbsoluteErrorOutput, [-1 / 3, 0, 1 / 3]),  # sign(0) = 0
+        (QuantileOutput(0.2), [-0.2 / 3, 0, 0.8 / 3]),  # −q, 0, 1 − q
+        (HuberOutput(0.5), [-0.5 / 3, 0, 0.5 / 3]),  # clip to ±δ
+        (HuberOutput(3.0), [-1 / 3, 0, 2 / 3]),  # h − y inside ±δ
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_regression_errors_by_hand_at_and_off_the_kinks(output, expected, dtype):
+    H = np.array([[1.0, 2.0, 3.0]], dtype)
+    T = np.array([[2.0, 2.0, 1.0]], dtype)
+    error = output.error(H, T)
+    assert error is H and H.dtype == dtype  # in place, in the network's dtype
+    np.testing.assert_allclose(
+        H[0], expected, rtol=1e-6 if dtype == np.float32 else 1e-15
+    )
+
+
+def test_gamma_error_by_hand():
+    # ∂ℓ/∂z = (1 − y/h) / K: h = (2, 4), y = (3, 1) → (−0.5, 0.75) / 2
+    H = np.array([[2.0, 4.0]])
+    GammaOutput.error(H, np.array([[3.0, 1.0]]))
+    np.testing.assert_allclose(H[0], [-0.25, 0.375], rtol=1e-15)
 
 
 def test_softmax_cross_entropy_by_hand():

@@ -627,13 +627,26 @@ def regression_problem(loss, n_outputs, dtype):
     y = (y - y.mean(axis=0)) / y.std(axis=0)
     if loss == "poisson":
         y = np.random.default_rng(0).poisson(np.exp(np.clip(y, -3, 3) / 2))
+    if loss == "gamma":
+        y = np.random.default_rng(0).gamma(2.0, np.exp(np.clip(y, -3, 3) / 2) / 2)
     return X, y.astype(dtype)
+
+
+# each loss with its parameter; the exp link for the two of a log link
+REGRESSION_LOSSES = {
+    "squared_error": {},
+    "poisson": {},
+    "gamma": {},
+    "absolute_error": {},
+    "quantile": {"quantile": 0.8},
+    "huber": {"huber_delta": 0.5},
+}
 
 
 @has_regressor
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
 @pytest.mark.parametrize("n_outputs", [1, 2])
 def test_regressor(n_outputs, loss, activation, dtype, rng):
     X, y = regression_problem(loss, n_outputs, dtype)
@@ -641,12 +654,14 @@ def test_regressor(n_outputs, loss, activation, dtype, rng):
         (7, 5),
         activation,
         loss=loss,
+        **REGRESSION_LOSSES[loss],
         learning_rate=0.01,
         max_iter=30,
         random_state=0,
     ).fit(X, y)
     assert reg.coefs_[0].dtype == dtype
-    assert reg.out_activation_ == ("exp" if loss == "poisson" else "identity")
+    log_link = loss in ("poisson", "gamma")
+    assert reg.out_activation_ == ("exp" if log_link else "identity")
     X_new = new_rows(X, rng)
     X_new[:10] /= 10  # far, but not so far that exp(z) overflows
     onx = to_onnx(reg, X[:1])

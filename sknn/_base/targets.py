@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from .._math.losses import REGRESSION_LOSSES
+from .._math.losses import REGRESSION_LOSSES, regression_output
 from .._training.data import Targets
 from .._training.metrics import R2, Accuracy
 
@@ -387,12 +387,13 @@ class RegressorTargets:
 
     def _targets(self, y, dtype, name, whole_fit):
         """``Targets`` of ``y`` (named ``name`` in errors), checked by the
-        output layer of the loss."""
+        output layer of the loss, which holds the loss's parameters (q, δ)."""
         T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
         kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
-        output = REGRESSION_LOSSES[self.estimator.loss]
-        output.check_targets(T, name, whole_fit)
-        return Targets(kind, T, output.name, T.shape[1])
+        estimator = self.estimator
+        REGRESSION_LOSSES[estimator.loss].check_targets(T, name, whole_fit)
+        output = regression_output(estimator.loss, estimator.get_params(deep=False))
+        return Targets(kind, T, output, T.shape[1])
 
     def stratify(self, targets, y):
         return None  # a random hold-out

@@ -13,13 +13,31 @@ The output layer follows the target:
 - ``IdentityOutput`` (regression, ``loss="squared_error"``) — h = z and
   ℓ = ½ mean_k (h_k − y_k)²;
 - ``PoissonOutput`` (regression, ``loss="poisson"``) — h = exp(z) and
-  ℓ = mean_k (h_k − y_k log h_k).
+  ℓ = mean_k (h_k − y_k log h_k);
+- ``GammaOutput`` (``loss="gamma"``) — h = exp(z) and
+  ℓ = mean_k (y_k / h_k + log h_k);
+- ``AbsoluteErrorOutput`` (``loss="absolute_error"``) — h = z and
+  ℓ = mean_k |r_k|, with r = y − h;
+- ``QuantileOutput`` (``loss="quantile"``) — h = z and
+  ℓ = mean_k max(q r_k, (q − 1) r_k);
+- ``HuberOutput`` (``loss="huber"``) — h = z and ℓ = mean_k ρ_δ(r_k), with
+  ρ_δ(r) = ½ r² if |r| ≤ δ else δ (|r| − ½ δ).
 
 The classification losses are computed from the logits z (log-sum-exp and
 softplus), so large logits never overflow. For the classification outputs the
 error on the output units is ∂ℓ/∂z = h − y; for the regression outputs, which
-average over the K outputs, it is (h − y)/K. That is where backpropagation
-starts.
+average over the K outputs, it is ∂ℓ_k/∂z_k / K ((h − y)/K for squared error
+and Poisson). That is where backpropagation starts.
+
+Where a loss has a kink (absolute error and quantile at r = 0) its error is
+the subgradient of least magnitude there, 0 (sign(0) = 0, as NumPy's
+``sign`` and PyTorch's ``L1Loss``): a row predicted exactly pulls neither
+way, and absolute error stays twice the quantile loss at q = ½, error
+included. Huber's loss has no kink (its derivative is continuous).
+
+A regression output that takes parameters of the estimator (q, δ) names them
+in ``PARAMETERS``; ``regression_output`` gives the class itself when it takes
+none, else an instance holding them, which is what ``Network.output`` keeps.
 """
 
 import numpy as np
@@ -122,9 +140,10 @@ class IdentityOutput:
     the mean over outputs), so ∂ℓ/∂z_k = (h_k − y_k) / K.
     """
 
-    name = "identity"
+    name = "identity"  # the inverse link, what out_activation_ reports
     loss = "squared_error"  # MLPRegressor's name for it
     positive_only = False
+    PARAMETERS = ()  # the estimator parameters it takes (regression_output)
 
     @staticmethod
     def check_targets(T, name, whole_fit):
@@ -160,6 +179,7 @@ class PoissonOutput:
     name = "exp"
     loss = "poisson"
     positive_only = True
+    PARAMETERS = ()
 
     @staticmethod
     def check_targets(T, name, whole_fit):
@@ -197,17 +217,210 @@ class PoissonOutput:
     error = IdentityOutput.error
 
 
-# Every output layer by name; the regression ones also by the name of their
-# loss (MLPRegressor's ``loss``). A new output is a class and a row here.
+class GammaOutput:
+    """Gamma deviance with a log link; targets ``T`` are amounts > 0, (n, K).
+
+    h = exp(z) and ℓ = mean_k (y_k / h_k + log h_k) = mean_k (y_k e^(−z_k) + z_k):
+    half the Gamma deviance log(h/y) + y/h − 1 without its constant
+    −log y − 1, which does not depend on θ (scikit-learn's ``HalfGammaLoss``,
+    the loss of ``GammaRegressor`` and of HistGradientBoosting's "gamma").
+    ∂ℓ/∂z_k = (1 − y_k / h_k) / K.
+    """
+
+    name = "exp"
+    loss = "gamma"
+    positive_only = True
+    PARAMETERS = ()
+
+    @staticmethod
+    def check_targets(T, name, whole_fit):
+        """Every target is > 0: for y ≤ 0, y/h + log h falls without bound as
+        h → 0, so J would have no minimum (and the deviance, with its log y,
+        is undefined); ``name`` is the argument T came from."""
+        if not np.all(T > 0):
+            raise ValueError(
+                "Some value(s) of y are out of the valid range of the loss "
+                f"'gamma': {name} must be > 0 (a Gamma model predicts positive "
+                "amounts). Drop the rows with y <= 0, or use loss='poisson' "
+                "for targets that may be 0."
+            )
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ from the log-predictions ``Z``, then overwrite ``Z``
+        with h = exp(Z)."""
+        loss = Z.sum(axis=1)
+        np.exp(Z, out=Z)
+        loss += (T / Z).sum(axis=1)
+        return loss / Z.shape[1]
+
+    @staticmethod
+    def output(Z):
+        return np.exp(Z, out=Z)
+
+    @staticmethod
+    def error(H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = (1 − y / h) / K."""
+        np.divide(T, H, out=H)
+        np.subtract(1, H, out=H)
+        H *= H.dtype.type(1.0 / H.shape[1])
+        return H
+
+
+class AbsoluteErrorOutput:
+    """Absolute error on K real outputs; targets ``T`` are floats, (n, K).
+
+    h = z and ℓ = mean_k |r_k| with r = y − h (HistGradientBoosting's
+    "absolute_error"; its minimiser is the conditional median).
+    ∂ℓ/∂z_k = sign(h_k − y_k) / K, with sign(0) = 0: at r = 0 the
+    subdifferential is [−1, 1] / K and 0 is its element of least magnitude.
+    """
+
+    name = "identity"
+    loss = "absolute_error"
+    positive_only = False
+    PARAMETERS = ()
+    check_targets = staticmethod(IdentityOutput.check_targets)
+
+    @staticmethod
+    def loss_and_output(Z, T):
+        """Per-sample ℓ; ``Z`` is already h."""
+        return np.abs(Z - T).mean(axis=1)
+
+    output = staticmethod(IdentityOutput.output)
+
+    @staticmethod
+    def error(H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = sign(h − y) / K (0 where h = y)."""
+        H -= T
+        np.sign(H, out=H)
+        H *= H.dtype.type(1.0 / H.shape[1])
+        return H
+
+
+class QuantileOutput:
+    """Pinball loss of the quantile q on K real outputs; ``T`` floats, (n, K).
+
+    h = z and ℓ = mean_k max(q r_k, (q − 1) r_k) with r = y − h
+    (HistGradientBoosting's "quantile"; its minimiser is the conditional
+    q-quantile). With d = h − y: ℓ_k = max(d_k, 0) − q d_k and
+    ∂ℓ/∂z_k = (1 − q)/K where h_k > y_k, −q/K where h_k < y_k and 0 where
+    h_k = y_k, the element of least magnitude of the subdifferential
+    [−q, 1 − q] / K there. q = ½ gives half the absolute error.
+
+    Parameters
+    ----------
+    quantile : float
+        q, in (0, 1).
+    """
+
+    name = "identity"
+    loss = "quantile"
+    positive_only = False
+    PARAMETERS = ("quantile",)
+    check_targets = staticmethod(IdentityOutput.check_targets)
+
+    def __init__(self, quantile):
+        self.quantile = float(quantile)
+
+    def loss_and_output(self, Z, T):
+        """Per-sample ℓ; ``Z`` is already h."""
+        d = Z - T
+        loss = np.maximum(d, 0).sum(axis=1)
+        loss -= Z.dtype.type(self.quantile) * d.sum(axis=1)
+        return loss / Z.shape[1]
+
+    output = staticmethod(IdentityOutput.output)
+
+    def error(self, H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = (s + (1 − 2q)|s|) / 2K, s = sign(h − y):
+        (1 − q)/K, −q/K or 0."""
+        H -= T
+        np.sign(H, out=H)
+        magnitude = np.abs(H)
+        magnitude *= H.dtype.type(1.0 - 2.0 * self.quantile)
+        H += magnitude
+        H *= H.dtype.type(0.5 / H.shape[1])
+        return H
+
+    def __repr__(self):
+        return f"QuantileOutput(quantile={self.quantile!r})"
+
+
+class HuberOutput:
+    """Huber loss with a fixed threshold δ on K real outputs; ``T`` floats, (n, K).
+
+    h = z and ℓ = mean_k ρ_δ(r_k) with r = y − h and
+    ρ_δ(r) = ½ r² if |r| ≤ δ else δ (|r| − ½ δ), δ in the units of y
+    (PyTorch's ``HuberLoss`` and Keras' ``Huber`` with ``delta=δ``).
+    ∂ℓ/∂z_k = clip(h_k − y_k, −δ, δ) / K, continuous: the loss has no kink.
+
+    Parameters
+    ----------
+    huber_delta : float
+        δ > 0.
+    """
+
+    name = "identity"
+    loss = "huber"
+    positive_only = False
+    PARAMETERS = ("huber_delta",)
+    check_targets = staticmethod(IdentityOutput.check_targets)
+
+    def __init__(self, huber_delta):
+        self.huber_delta = float(huber_delta)
+
+    def loss_and_output(self, Z, T):
+        """Per-sample ℓ; ``Z`` is already h."""
+        delta = Z.dtype.type(self.huber_delta)
+        size = np.abs(Z - T)
+        quadratic = np.minimum(size, delta)
+        # ½ min(|r|, δ)² + δ (|r| − min(|r|, δ)): both branches at once
+        loss = 0.5 * quadratic * quadratic + delta * (size - quadratic)
+        return loss.mean(axis=1)
+
+    output = staticmethod(IdentityOutput.output)
+
+    def error(self, H, T):
+        """Overwrite ``H`` with ∂ℓ/∂z = clip(h − y, −δ, δ) / K."""
+        delta = H.dtype.type(self.huber_delta)
+        H -= T
+        np.clip(H, -delta, delta, out=H)
+        H *= H.dtype.type(1.0 / H.shape[1])
+        return H
+
+    def __repr__(self):
+        return f"HuberOutput(huber_delta={self.huber_delta!r})"
+
+
+# Every output layer, by key: the classification outputs and the first two
+# regression outputs by their name (what ``Network`` takes as ``output``), the
+# regression outputs whose link repeats one of those names by their loss.
+# A new output is a class and a row here; MLPRegressor's ``loss`` takes every
+# output with a ``loss`` name.
 OUTPUTS = {
     "logistic": LogisticOutput,
     "softmax": SoftmaxOutput,
     "identity": IdentityOutput,
     "exp": PoissonOutput,
+    "gamma": GammaOutput,
+    "absolute_error": AbsoluteErrorOutput,
+    "quantile": QuantileOutput,
+    "huber": HuberOutput,
 }
 REGRESSION_LOSSES = {
     output.loss: output for output in OUTPUTS.values() if hasattr(output, "loss")
 }
+
+
+def regression_output(loss, params):
+    """The output layer of MLPRegressor's ``loss``: its class when it takes no
+    estimator parameters, else an instance built from ``params`` (a mapping
+    of the estimator's parameters) for the names in its ``PARAMETERS``."""
+    output = REGRESSION_LOSSES[loss]
+    if not output.PARAMETERS:
+        return output
+    return output(*(params[name] for name in output.PARAMETERS))
 
 
 def weighted_loss_sum(sample_losses, weights):

@@ -45,9 +45,11 @@ class Network:
     activations : str or sequence of str
         Keys of ``ACTIVATIONS``, one per hidden layer, or one for every
         hidden layer; kept as the tuple ``activations``.
-    output : str
-        Key of ``_loss.OUTPUTS``: ``"logistic"``, ``"softmax"``, ``"identity"``
-        or ``"exp"``.
+    output : str or output layer
+        Key of ``losses.OUTPUTS`` (``"logistic"``, ``"softmax"``, ``"identity"``,
+        ``"exp"``, ...), or the output layer itself: a class of
+        ``losses.OUTPUTS`` or an instance holding its parameters
+        (``losses.regression_output``).
     dropout : sequence of float
         One rate per hidden layer.
     """
@@ -62,7 +64,7 @@ class Network:
             raise ValueError(
                 f"{len(self.activations)} activations for {n_hidden} hidden layers"
             )
-        self.output = OUTPUTS[output]
+        self.output = OUTPUTS[output] if isinstance(output, str) else output
         self.dropout = tuple(float(r) for r in dropout)
         self.coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_coef = sum(i * o for i, o in self.coef_shapes)

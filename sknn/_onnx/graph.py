@@ -335,11 +335,13 @@ def classifier_outputs(graph, Z, facts, label_out, proba_out, proba_type):
 
 
 # The inverse link of each regression output layer (``out_activation_``) as an
-# ONNX op: a new regression loss adds its row here
+# ONNX op: "identity" for squared error, absolute error, quantile and Huber,
+# "exp" for the log link of Poisson and Gamma. A regression loss with a new
+# link adds its row here
 REGRESSOR_LINKS = {"identity": "Identity", "exp": "Exp"}
 
 
 def regressor_output(graph, Z, out_activation, out):
     """The predictions h = link⁻¹(z), written to the output named ``out``:
-    exp(z) for a poisson model, z itself for squared error."""
+    exp(z) for a log link (poisson, gamma), z itself for the others."""
     graph.node(REGRESSOR_LINKS[out_activation], [Z], output=out)

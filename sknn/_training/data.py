@@ -37,7 +37,7 @@ class Targets:
 
     kind: str  # scikit-learn's type_of_target, e.g. "binary", "continuous"
     T: np.ndarray
-    output: str  # key of _loss.OUTPUTS
+    output: object  # key of losses.OUTPUTS, or the output layer (Network's)
     n_outputs: int
     classes: np.ndarray | None = None
     class_weight: np.ndarray | None = None  # one factor per sample
