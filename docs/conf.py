@@ -85,6 +85,9 @@ sphinx_gallery_conf = {
         r"[^/\\]+\.py$"
     ),
     "within_subsection_order": "sknn_docs.GalleryOrder",
+    # examples/index.rst groups the gallery into sections (minigalleries)
+    "copyfile_regex": r"index\.rst",
+    "minigallery_sort_order": "sknn_docs.gallery_position",
     "doc_module": ("sknn",),
     "reference_url": {"sknn": None},
     "backreferences_dir": "gen_modules/backreferences",

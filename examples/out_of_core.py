@@ -6,7 +6,8 @@ holding the whole file in memory: one pass of ``StandardScaler.partial_fit``
 learns the scaling, and every further pass streams the file again with
 ``pandas.read_csv(chunksize=...)``, each chunk one ``MLPClassifier.partial_fit``
 epoch. For comparison it also loads the file whole and calls ``fit`` with the
-same number of epochs::
+same number of epochs, and draws the streamed model's test accuracy epoch by
+epoch against the whole-file model's::
 
     python examples/out_of_core.py [--rows 60000] [--chunksize 5000] [--epochs 10]
 """
@@ -16,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.datasets import make_classification
@@ -70,10 +72,12 @@ def main():
         for X, _ in chunks(train_csv, args.chunksize, columns):
             scaler.partial_fit(X)
         streamed = MLPClassifier(**params)
+        by_epoch = []
         for epoch in range(1, args.epochs + 1):
             for X, y in chunks(train_csv, args.chunksize, columns):
                 streamed.partial_fit(scaler.transform(X), y, classes=LABELS)
             accuracy = streamed.score(scaler.transform(X_test), y_test)
+            by_epoch.append(accuracy)
             print(f"epoch {epoch:2d}: streamed test accuracy {accuracy:.4f}")
         streamed_time = time.perf_counter() - start
 
@@ -95,6 +99,23 @@ def main():
         f"{plain_accuracy:.4f} ({plain_time:.1f} s)"
     )
     print(f"difference: {streamed_accuracy - plain_accuracy:+.4f}")
+    plot_accuracy(by_epoch, plain_accuracy, args.chunksize)
+    plt.show()
+
+
+def plot_accuracy(by_epoch, plain_accuracy, chunksize):
+    """The streamed model's test accuracy by epoch, and the whole-file model's."""
+    figure, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    epochs = range(1, len(by_epoch) + 1)
+    ax.plot(epochs, by_epoch, marker="o", label=f"partial_fit, {chunksize}-row chunks")
+    ax.axhline(
+        plain_accuracy, color="C1", linestyle="--", label="fit on the whole file"
+    )
+    ax.set_xlabel("epoch (one pass over the file)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title("Out-of-core training against one fit in memory")
+    ax.legend()
+    return figure
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 
 Scale the 8×8 digit images with a ``StandardScaler``, train a network with one
 hidden layer of 100 units on three quarters of them, and print the test accuracy,
-the layer sizes, the epochs run and the ``summary()`` layer table::
+the layer sizes, the epochs run and the ``summary()`` layer table; with
+matplotlib installed (``pip install "sknn[plot]"``), also draw the training
+loss and accuracy by epoch with ``plot_history``::
 
     python examples/quickstart.py
 """
@@ -13,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn import MLPClassifier
+from sknn import MLPClassifier, plot_history
 
 
 def main():
@@ -29,6 +31,13 @@ def main():
     print(f"layer sizes:   {' -> '.join(map(str, sizes))}")
     print(f"epochs run:    {mlp.n_iter_}")
     mlp.summary()
+
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # plotting is optional: pip install "sknn[plot]"
+        return
+    plot_history(mlp)
+    plt.show()
 
 
 if __name__ == "__main__":

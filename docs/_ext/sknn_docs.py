@@ -1,8 +1,9 @@
 """Project-specific glue for the sknn docs (loaded by conf.py).
 
-- ``GalleryOrder``: the gallery's order, the scripts in ``ORDER`` first and
-  then any other example by file name (sphinx-gallery takes it by its dotted
-  name). A new example needs no entry.
+- ``GalleryOrder`` and ``gallery_position``: the gallery's order, the scripts
+  in ``ORDER`` first and then any other example by file name (sphinx-gallery
+  takes them by their dotted names), in its toctree and in the sections of
+  examples/index.rst.
 - Links for the scikit-learn labels that MLPClassifier's inherited docstrings
   use but that are newer than the inventory in docs/_intersphinx/sklearn.inv.
 - A check that docs/api.rst lists every name in ``sknn.__all__``: a public name
@@ -54,6 +55,12 @@ class GalleryOrder:
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
+
+
+def gallery_position(path):
+    """Sort key of the gallery's sections (examples/index.rst): ORDER again."""
+    name = Path(path).name
+    return (ORDER.index(name) if name in ORDER else len(ORDER), name)
 
 
 def documented_names(api_rst):
