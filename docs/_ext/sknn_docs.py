@@ -27,6 +27,8 @@ ORDER = (
     "plot_schedules.py",
     "plot_scoring.py",
     "plot_dropout.py",
+    "plot_activations.py",
+    "plot_quantile_regression.py",
     "pandas_pipeline.py",
     "out_of_core.py",
     "export_onnx.py",
