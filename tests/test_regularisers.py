@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from conftest import FAST, GRADIENT_SOLVERS, SOLVERS
-from sknn import MLPClassifier, MLPRegressor
+from sknn import MLPClassifier, MLPRegressor, skops_trusted_types
 from sknn._base.targets import encode, output_layer
 from sknn._math import kernels as _kernels
 from sknn._math.network import Backprop, Network
@@ -216,6 +216,12 @@ def test_parameters_pickle_clone_and_search(binary_data):
     np.testing.assert_array_equal(
         pickle.loads(pickle.dumps(clf)).predict_proba(X), clf.predict_proba(X)
     )
+    sio = pytest.importorskip("skops.io")
+    loaded = sio.loads(sio.dumps(clf), trusted=skops_trusted_types())
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    loaded.partial_fit(X, y)  # and trains on with them
+    assert loaded.n_iter_ == clf.n_iter_ + 1
     grid = {"weight_decay": [0.0, 0.1], "label_smoothing": [0.0, 0.1],
             "clip_grad_norm": [None, 1.0]}  # fmt: skip
     search = GridSearchCV(MLPClassifier(**FAST), grid, cv=2).fit(X, y)
