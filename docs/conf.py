@@ -28,6 +28,17 @@ copyright = "the sknn developers"
 release = sknn.__version__
 version = ".".join(release.split(".")[:2])
 
+# The repository, the one place its address is written: the navbar's links, the
+# About and Installation pages (``repository``_ and ``issue tracker``_ in any
+# page) and the citation are built from it.
+REPOSITORY = "https://github.com/sknn-developers/sknn"
+ISSUES = f"{REPOSITORY}/issues"
+rst_epilog = f"""
+.. _repository: {REPOSITORY}
+.. _issue tracker: {ISSUES}
+.. |repository_url| replace:: {REPOSITORY}
+"""
+
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
@@ -36,12 +47,14 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax served from the built site, no CDN
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",  # a copy button on every code block
+    "myst_parser",  # changelog.rst includes CHANGELOG.md
     "sknn_docs",  # docs/_ext/sknn_docs.py: checks that api.rst lists sknn.__all__
 ]
 
 root_doc = "index"
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "README.md", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**README.md", "**.ipynb_checkpoints"]
 toc_object_entries_show_parents = "hide"  # "fit()" in a page's contents
 smartquotes = False  # quotes in docstrings stay as typed: "adam"'s
 default_role = "literal"  # `name` renders as code, as ``name`` does
@@ -95,6 +108,8 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "download_all_examples": False,
     "min_reported_time": 1,
+    # no "Computation times" pages: build statistics, not documentation
+    "write_computation_times": False,
     "show_memory": False,
     "matplotlib_animations": False,
 }
@@ -109,9 +124,16 @@ html_copy_source = False
 html_last_updated_fmt = None
 html_theme_options = {
     "logo": {"text": "sknn"},
+    "navbar_start": ["navbar-logo", "sknn-version"],  # _templates/sknn-version.html
     "navbar_align": "left",
     "header_links_before_dropdown": 6,
-    "navbar_end": ["theme-switcher"],
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "icon_links": [
+        {"name": "Repository", "url": REPOSITORY, "icon": "fa-brands fa-github"},
+        {"name": "Issue tracker", "url": ISSUES, "icon": "fa-solid fa-bug"},
+    ],
+    # URLs stay as written: "git clone <URL>" must copy as a command
+    "shorten_urls": False,
     # pages of wide tables give the right-hand contents column to the tables
     "secondary_sidebar_items": {
         "**": ["page-toc"],
@@ -128,10 +150,19 @@ html_theme_options = {
 }
 html_sidebars = {
     "index": [],
+    "installation": [],
     "getting_started": [],
+    "changelog": [],
     "development": [],
+    "about": [],
 }
 html_context = {"default_mode": "light"}
+
+# Copy buttons copy the code, not the ">>> " / "... " prompts nor the output of
+# the doctest-style examples.
+copybutton_exclude = ".linenos, .gp, .go"
+# and the parsed-literal blocks too (the clone command, the citation)
+copybutton_selector = "div.highlight pre, pre.literal-block"
 
 # No request leaves the machine while building; the pages load nothing from
 # outside either (the theme's fonts and MathJax are copied into the site).

@@ -83,7 +83,9 @@ def main():
         action="store_true",
         help="run the same search locally too and check the results agree",
     )
-    args = parser.parse_args()
+    # In a Jupyter notebook (no __file__) sys.argv holds the kernel's own
+    # arguments, not this script's: run with the defaults there.
+    args = parser.parse_args(None if "__file__" in globals() else [])
 
     from distributed import Client, LocalCluster  # the optional "dask" extra
 

@@ -158,7 +158,9 @@ def main():
     parser.add_argument(
         "--recipe", choices=sorted(RECIPES), default="seed", help="training recipe"
     )
-    args = parser.parse_args()
+    # In a Jupyter notebook (no __file__) sys.argv holds the kernel's own
+    # arguments, not this script's: run with the defaults there.
+    args = parser.parse_args(None if "__file__" in globals() else [])
 
     X_train, y_train, X_test, y_test = load_mnist(args.path)
     clf = seed_model(args.random_state, recipe=args.recipe)

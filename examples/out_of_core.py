@@ -57,7 +57,9 @@ def main():
     parser.add_argument("--rows", type=int, default=60_000)
     parser.add_argument("--chunksize", type=int, default=5_000)
     parser.add_argument("--epochs", type=int, default=10)
-    args = parser.parse_args()
+    # In a Jupyter notebook (no __file__) sys.argv holds the kernel's own
+    # arguments, not this script's: run with the defaults there.
+    args = parser.parse_args(None if "__file__" in globals() else [])
     params = dict(hidden_layer_sizes=(64,), learning_rate=1e-3, random_state=0)
 
     with tempfile.TemporaryDirectory() as tmp:

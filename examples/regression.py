@@ -6,15 +6,14 @@ Train sknn's ``MLPRegressor`` on scikit-learn's diabetes data: the features
 are standardised in a ``Pipeline`` and the target by a
 ``TransformedTargetRegressor``, 20 % of the training rows are held out to
 stop early (the weights of the best validation epoch are kept), and the test
-R² is printed. In a gallery, or with ``--figure PATH``, it draws the
-predicted against the true targets and the learning curves (loss and R² by
-epoch) from ``plot_history``.
+R² is printed. In the gallery or a notebook, or with ``--figure PATH``, it
+draws the predicted against the true targets and the learning curves (loss
+and R² by epoch) from ``plot_history``.
 
 Run with ``python examples/regression.py [--figure regression.png]``.
 """
 
 import argparse
-import sys
 
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
@@ -66,14 +65,16 @@ def draw(model, X_test, y_test):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="MLPRegressor on load_diabetes")
     parser.add_argument("--figure", help="save the figure to this path")
-    args = parser.parse_args(argv)
+    # In the gallery or a Jupyter notebook there is no __file__, and a notebook's
+    # sys.argv holds the kernel's own arguments: run with the defaults there.
+    interactive = "__file__" not in globals()
+    args = parser.parse_args([] if argv is None and interactive else argv)
     model, X_test, y_test = fit()
     mlp = model.regressor_[-1]
     print(f"test R²:    {model.score(X_test, y_test):.4f}")
     best = mlp.best_validation_score_
     print(f"epochs run: {mlp.n_iter_} (best validation R² {best:.4f})")
-    in_gallery = "sphinx_gallery" in sys.modules
-    if args.figure or in_gallery:
+    if args.figure or interactive:
         figure = draw(model, X_test, y_test)
         if args.figure:
             figure.savefig(args.figure)

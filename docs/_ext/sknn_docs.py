@@ -5,7 +5,13 @@
   takes them by their dotted names), in its toctree and in the sections of
   examples/index.rst.
 - Links for the scikit-learn labels that MLPClassifier's inherited docstrings
-  use but that are newer than the inventory in docs/_intersphinx/sklearn.inv.
+  use, and the scikit-learn names the pages use, that are newer than the
+  inventory in docs/_intersphinx/sklearn.inv.
+- Docstrings inherited from scikit-learn (``set_fit_request`` and the like)
+  lose their "Added in version 1.3" notes: those are scikit-learn's versions,
+  not sknn's.
+- A function as a default value shows as its name in signatures:
+  ``summary(print_fn=print)``, not ``<built-in function print>``.
 - A check that docs/api.rst lists every name in ``sknn.__all__``: a public name
   added to the package without its API entry fails the build (a warning, and
   the build runs with -W).
@@ -42,6 +48,13 @@ NEWER_SKLEARN_LABELS = {
     # set_output, which the estimators inherit as transformers
     "df_output_transform": "auto_examples/miscellaneous/plot_set_output.html",
 }
+# Python object -> page of scikit-learn's stable docs
+NEWER_SKLEARN_OBJECTS = {
+    name: f"modules/generated/{name}.html#{name}"
+    for name in ("sklearn.exceptions.InconsistentVersionWarning",)
+}
+VERSION_DIRECTIVE = re.compile(r"\s*\.\. (versionadded|versionchanged)::")
+FUNCTION_REPR = re.compile(r"<(?:built-in )?function ([\w.]+)(?: at 0x[0-9a-f]+)?>")
 NOT_DOCUMENTED = {"__version__"}
 
 
@@ -104,10 +117,14 @@ def check_api_list(app):
 
 
 def newer_sklearn_label(app, env, node, contnode):
-    """Resolve a :ref: to a scikit-learn label the stored inventory lacks."""
-    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
-        return None
-    page = NEWER_SKLEARN_LABELS.get(node.get("reftarget"))
+    """Resolve a :ref: to a scikit-learn label, or a :class: to a scikit-learn
+    name, that the stored inventory lacks."""
+    if node.get("refdomain") == "std" and node.get("reftype") == "ref":
+        page = NEWER_SKLEARN_LABELS.get(node.get("reftarget"))
+    elif node.get("refdomain") == "py":
+        page = NEWER_SKLEARN_OBJECTS.get(node.get("reftarget"))
+    else:
+        page = None
     if page is None:
         return None
     from docutils import nodes
@@ -117,7 +134,35 @@ def newer_sklearn_label(app, env, node, contnode):
     return reference
 
 
+def drop_foreign_versions(app, what, name, obj, options, lines):
+    """Remove versionadded/versionchanged notes from the docstrings that
+    sknn's classes inherit from scikit-learn: their versions are scikit-learn's.
+    """
+    if getattr(obj, "__module__", "").partition(".")[0] == "sknn":
+        return
+    kept, skipping = [], False
+    for line in lines:
+        if VERSION_DIRECTIVE.match(line):
+            skipping = True
+            indent = len(line) - len(line.lstrip())
+            continue
+        if skipping and (not line.strip() or len(line) - len(line.lstrip()) > indent):
+            continue  # the note's body and the blank lines after it
+        skipping = False
+        kept.append(line)
+    lines[:] = kept
+
+
+def function_defaults_by_name(app, what, name, obj, options, signature, annotation):
+    """``f(print_fn=<built-in function print>)`` -> ``f(print_fn=print)``."""
+    if signature:
+        return FUNCTION_REPR.sub(r"\1", signature), annotation
+    return None
+
+
 def setup(app):
     app.connect("builder-inited", check_api_list)
     app.connect("missing-reference", newer_sklearn_label)
+    app.connect("autodoc-process-docstring", drop_foreign_versions)
+    app.connect("autodoc-process-signature", function_defaults_by_name)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
