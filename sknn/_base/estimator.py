@@ -12,7 +12,6 @@ become predictions, its own parameters and its docstrings.
 """
 
 from collections.abc import Callable
-from typing import Self
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -78,7 +77,7 @@ class BaseMLP(
         X_val: ArrayLike | None = None,
         y_val: ArrayLike | None = None,
         sample_weight_val: ArrayLike | None = None,
-    ) -> Self:
+    ) -> "BaseMLP":
         """Train the network on ``X`` and ``y``.
 
         Parameters
