@@ -183,7 +183,15 @@ def _softplus(graph, Z):
 
 
 def _silu(graph, Z):
-    return graph.node("Mul", [Z, graph.node("Sigmoid", [Z])])
+    """z · σ(z). In float64 written z / (1 + exp(−z)): onnxruntime before 1.21
+    fuses Mul(z, Sigmoid(z)) into its QuickGelu op, which has no float64
+    kernel (the graph would not load); for z → −∞ exp(−z) overflows to inf
+    and the quotient to −0, as z · σ(z) tends to 0."""
+    if graph.dtype != np.float64:
+        return graph.node("Mul", [Z, graph.node("Sigmoid", [Z])])
+    one = _scalar(graph, "one", 1.0)
+    denominator = graph.node("Add", [one, graph.node("Exp", [graph.node("Neg", [Z])])])
+    return graph.node("Div", [Z, denominator])
 
 
 def _mish(graph, Z):
