@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
+from . import _dask
 from ._base import targets as _targets
 from ._base.compat import Interval, StrOptions
 from ._base.estimator import BaseMLP
@@ -210,6 +211,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         >>> clf.fit(X, [labels[i] for i in y]).predict(X[[0, 50]])
         array(['setosa', 'versicolor'], dtype='<U10')
         """
+        if (lazy := _dask.maybe_blockwise(self, "predict", X)) is not None:
+            return lazy  # a Dask collection: block by block on the workers
         proba = self._proba_from_logits(self._logits(X))
         if self._target_kind == "binary":
             proba = proba[:, 1:]
@@ -246,6 +249,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         >>> proba.shape, proba.dtype, bool(np.allclose(proba.sum(axis=1), 1))
         ((569, 2), dtype('float32'), True)
         """
+        if (lazy := _dask.maybe_blockwise(self, "predict_proba", X)) is not None:
+            return lazy  # a Dask collection: block by block on the workers
         return self._proba_from_logits(self._logits(X))
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
@@ -273,6 +278,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
         True
         """
+        if (lazy := _dask.maybe_blockwise(self, "predict_log_proba", X)) is not None:
+            return lazy  # a Dask collection: block by block on the workers
         Z = self._logits(X)
         log_output = self._network.output.log_output
         if self._target_kind == "binary":
@@ -281,6 +288,29 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             log_proba = log_output(Z)
         log_proba[self._proba_from_logits(Z) == 0] = -np.inf
         return log_proba
+
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight=None) -> float:
+        """Mean accuracy of ``predict(X)`` against y, weighted by ``sample_weight``.
+
+        For multilabel targets, subset accuracy: a row counts when all its labels
+        are right (as :meth:`sklearn.base.ClassifierMixin.score`).
+        On a Dask collection X (y and ``sample_weight`` Dask or in memory), the
+        sums run block by block on the workers and only they come back.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, Dask collection}
+            Of shape (n_samples, n_features).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        if (score := _dask.maybe_score(self, X, y, sample_weight)) is not None:
+            return score
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.utils.metaestimators import available_if
 
+from . import _dask
 from ._base.compat import Interval, InvalidParameterError, StrOptions
 from ._base.estimator import BaseMLP
 from ._base.params import shared_parameters, signature
@@ -230,9 +231,35 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         >>> reg.predict(X).shape, reg.predict(X).dtype
         ((10, 2), dtype('float32'))
         """
+        if (lazy := _dask.maybe_blockwise(self, "predict", X)) is not None:
+            return lazy  # a Dask collection: block by block on the workers
         Z = self._logits(X)  # first: it checks that the model is fitted
         H = self._network.output.output(Z)
         return H.ravel() if self._target_kind == "continuous" else H
+
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight=None) -> float:
+        """Coefficient of determination R² of ``predict(X)``, weighted by
+        ``sample_weight`` and averaged uniformly over the outputs.
+
+        R²ₖ = 1 − Σᵢ wᵢ (yᵢₖ − ŷᵢₖ)² / Σᵢ wᵢ (yᵢₖ − ȳₖ)², ȳₖ the weighted mean, as
+        :meth:`sklearn.base.RegressorMixin.score` (:func:`sklearn.metrics.r2_score`).
+        On a Dask collection X (y and ``sample_weight`` Dask or in memory), the
+        sums run block by block on the workers and only they come back.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, Dask collection}
+            Of shape (n_samples, n_features).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        if (score := _dask.maybe_score(self, X, y, sample_weight)) is not None:
+            return score
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

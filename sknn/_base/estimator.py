@@ -22,6 +22,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .. import _dask
 from .._exceptions import warn_user
 from .._math.network import Network
 from .._math.optimizers import SOLVERS
@@ -321,6 +322,8 @@ class BaseMLP(
         array(['mlpclassifier0', 'mlpclassifier1', 'mlpclassifier2',
                'mlpclassifier3'], dtype=object)
         """
+        if (lazy := _dask.maybe_blockwise(self, "transform", X)) is not None:
+            return lazy  # a Dask collection: block by block on the workers
         check_is_fitted(self)
         if self.n_layers_ < 3:
             raise ValueError(
