@@ -8,6 +8,8 @@ form the training code uses.
 """
 
 import inspect
+import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -239,15 +241,18 @@ MARKERS = {
 
 
 def shared_parameters(cls):
-    """Class decorator: replace each marker line of the docstring (indented
-    like a parameter of a class docstring) by the shared descriptions, so
-    ``help()``, the API pages and the doctests all see one text."""
+    """Class decorator: replace each marker line of the docstring by the
+    shared descriptions, indented as the marker is, so ``help()``, the API
+    pages and the doctests all see one text. (Python 3.13 strips the common
+    indentation of docstrings when it compiles them; earlier versions keep
+    it.)"""
     doc = cls.__doc__
     for marker, text in MARKERS.items():
-        line = f"    {marker}\n"
-        if line not in doc:
+        found = re.search(rf"^([ \t]*){re.escape(marker)}\n", doc, re.MULTILINE)
+        if found is None:
             raise AssertionError(f"{cls.__name__}'s docstring has no {marker}")
-        doc = doc.replace(line, text)
+        block = textwrap.indent(textwrap.dedent(text), found.group(1))
+        doc = doc[: found.start()] + block + doc[found.end() :]
     cls.__doc__ = doc
     return cls
 
