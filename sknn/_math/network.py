@@ -193,7 +193,10 @@ class Backprop:
         self.dtype = np.dtype(dtype)
         self.rng = rng
         sizes = network.layer_sizes[1:]
-        self.Z = [np.empty((max_rows, n), dtype) for n in sizes]
+        # zeros, not np.empty: the products write into these buffers, and
+        # garbage NaNs in a fresh buffer can raise the FPU's invalid flag in
+        # some BLAS kernels, which NumPy reports as a spurious RuntimeWarning
+        self.Z = [np.zeros((max_rows, n), dtype) for n in sizes]
         self.pre = [
             np.empty((max_rows, n), dtype) if name in NEEDS_Z else None
             for n, name in zip(sizes[:-1], network.activations)
@@ -204,7 +207,7 @@ class Backprop:
             name == "relu" and rate > 0
             for name, rate in zip(network.activations, network.dropout)
         )
-        self.delta = [np.empty((max_rows, n), dtype) for n in sizes[:-1]]
+        self.delta = [np.zeros((max_rows, n), dtype) for n in sizes[:-1]]
         self.masks = [
             np.empty((max_rows, n), dtype) if rate > 0 else None
             for n, rate in zip(sizes[:-1], network.dropout)

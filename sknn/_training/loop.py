@@ -132,7 +132,7 @@ def train_rows(plan, state, events, rows):
     metric accumulate in ``state``."""
     backprop, optimizer, theta = plan.backprop, plan.optimizer, state.theta
     if state.grad is None:
-        state.grad = np.empty_like(theta)
+        state.grad = np.zeros_like(theta)  # a product writes into it: no garbage
     n, batch_size = len(rows), plan.batch_size
     if state.gather is None and rows.needs_gather_buffer(plan.shuffle):
         state.gather = np.empty((batch_size, rows.X.shape[1]), rows.X.dtype)
@@ -179,7 +179,7 @@ def train_lbfgs(plan, state, events):
     backprop, train = plan.backprop, plan.train
     batch = train.batch(0, len(train))
     theta = state.theta
-    grad = np.empty_like(theta)
+    grad = np.zeros_like(theta)  # a product writes into it: no garbage
     last = {}
 
     def cost_and_gradient(x):
