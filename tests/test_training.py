@@ -233,3 +233,13 @@ def test_a_nan_monitored_metric_is_an_error_naming_it_and_the_epoch():
     undefined = r"metric='loss' is undefined .*\(3 rows\) in epoch 2"
     with pytest.raises(ValueError, match=undefined):
         _stopping_states("val_loss", [1.0, np.nan, 0.5])
+
+
+def test_the_best_value_skips_undefined_epochs_and_keeps_a_zero():
+    """best_loss_ and best_validation_score_ over a history: NaN epochs are
+    undefined, a perfect 0.0 is a value like any other."""
+    from sknn._base.estimator import _best
+
+    assert _best(min, [0.5, np.nan, 0.0]) == 0.0
+    assert _best(max, [np.nan, 0.25, 0.75]) == 0.75
+    assert np.isnan(_best(max, [np.nan, np.nan]))

@@ -33,6 +33,13 @@ from .summary import layer_table
 from .upgrade import portable_generator, upgrade_state
 
 
+def _best(pick, values):
+    """``pick`` (min or max) of the values that are defined; NaN (an undefined
+    metric, or an epoch without it) when none is."""
+    defined = [value for value in values if value == value]
+    return float(pick(defined)) if defined else float("nan")
+
+
 def _call(estimator, method, *args, **kwargs):
     return method(*args, **kwargs)
 
@@ -254,13 +261,11 @@ class BaseMLP(
             self.best_loss_ = stopping.best_value
             scores = history.get(f"val_{self._codec().metric_name}")
         else:  # a scorer is monitored: its scores, and the best val_loss
-            recent = history["val_loss"][-result.n_epochs :]
-            self.best_loss_ = float(min(v for v in recent if v == v) or float("nan"))
+            self.best_loss_ = _best(min, history["val_loss"][-result.n_epochs :])
             scores = history[stopping.monitor]
         if scores is not None:
             self.validation_scores_ = list(scores)
-            defined = [s for s in scores if s == s]  # NaN: undefined
-            self.best_validation_score_ = max(defined) if defined else float("nan")
+            self.best_validation_score_ = _best(max, scores)
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
