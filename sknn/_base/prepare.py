@@ -124,8 +124,10 @@ def validate_X_y(estimator, X, y, **kwargs):
 def hold_out(estimator, data, arguments, fraction, *, incremental, rng):
     """The ``FitInput`` of this call: training and validation rows, split off
     by ``fraction`` (drawing from ``rng``) or given as ``X_val``."""
-    given = _check_sample_weight(arguments.sample_weight, data.X)
-    weights_given = None if arguments.sample_weight is None else given
+    # the weights the callbacks see: validated as scikit-learn's fit would
+    weights_given = None
+    if arguments.sample_weight is not None:
+        weights_given = _check_sample_weight(arguments.sample_weight, data.X)
     if arguments.explicit_validation:
         if incremental:
             raise ValueError("partial_fit takes no X_val: it never validates.")

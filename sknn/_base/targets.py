@@ -249,7 +249,7 @@ class ClassifierTargets:
         """T with ``label_smoothing`` ε: (1 − ε)·onehot(y) + ε/K for a softmax
         (class probabilities), y(1 − ε) + ε/2 for each logistic unit (Keras'
         rule); T itself when ε = 0."""
-        epsilon = getattr(self.estimator, "label_smoothing", 0.0)
+        epsilon = self.estimator.label_smoothing
         if not epsilon:
             return T
         if kind == "multiclass":
