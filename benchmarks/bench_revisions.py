@@ -20,10 +20,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from same_models import REPO, checked_out  # benchmarks/ is on sys.path
 
 EPOCH = """
 import sys, time, warnings, json
@@ -65,23 +64,13 @@ def main():
     args = parser.parse_args()
     data = Path(args.data).resolve()
     times = {"work tree": [], args.rev: []}
-    with tempfile.TemporaryDirectory() as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(REPO), "worktree", "add", "--detach", "-q",
-             str(old), args.rev],
-            check=True,
-        )  # fmt: skip
-        try:
-            sides = [("work tree", REPO), (args.rev, old)]
-            for round_ in range(args.rounds):
-                for name, tree in sides if round_ % 2 == 0 else sides[::-1]:
-                    seconds = _epoch(tree, data)
-                    times[name].append(seconds)
-                    print(f"round {round_ + 1}: {name}: {seconds:.3f} s", flush=True)
-        finally:
-            remove = ["worktree", "remove", "--force", str(old)]
-            subprocess.run(["git", "-C", str(REPO), *remove], check=False)
+    with checked_out(args.rev) as old:
+        sides = [("work tree", REPO), (args.rev, old)]
+        for round_ in range(args.rounds):
+            for name, tree in sides if round_ % 2 == 0 else sides[::-1]:
+                seconds = _epoch(tree, data)
+                times[name].append(seconds)
+                print(f"round {round_ + 1}: {name}: {seconds:.3f} s", flush=True)
     new, before = (statistics.median(times[k]) for k in times)
     print(f"threads: {os.environ.get('OMP_NUM_THREADS', 'default')}")
     print(

@@ -18,6 +18,7 @@ cases that differ) and the exit code is 0 only when every case is the same.
 """
 
 import argparse
+import contextlib
 import os
 import pickle
 import subprocess
@@ -145,6 +146,20 @@ def _data(kind, dtype):
     return X, y
 
 
+@contextlib.contextmanager
+def checked_out(rev):
+    """A temporary git worktree of ``rev`` (its path), removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "old"
+        add = ["worktree", "add", "--detach", "-q", str(tree), rev]
+        subprocess.run(["git", "-C", str(REPO), *add], check=True)
+        try:
+            yield tree
+        finally:
+            remove = ["worktree", "remove", "--force", str(tree)]
+            subprocess.run(["git", "-C", str(REPO), *remove], check=False)
+
+
 def run_cases(out_path):
     """Train every case with the sknn on ``sys.path``; pickle the outputs."""
     import warnings
@@ -225,19 +240,9 @@ def main():
     )
     args = parser.parse_args()
     env = {**os.environ, "SKNN_KERNELS": "numba" if args.kernels else "numpy"}
-    with tempfile.TemporaryDirectory() as tmp:
-        old_tree = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(REPO), "worktree", "add", "--detach", "-q",
-             str(old_tree), args.rev],
-            check=True,
-        )
-        try:
-            old = _run_side(old_tree, Path(tmp) / "old.pkl", env)
-            new = _run_side(REPO, Path(tmp) / "new.pkl", env)
-        finally:
-            remove = ["worktree", "remove", "--force", str(old_tree)]
-            subprocess.run(["git", "-C", str(REPO), *remove], check=False)
+    with checked_out(args.rev) as old_tree:
+        old = _run_side(old_tree, old_tree.parent / "old.pkl", env)
+        new = _run_side(REPO, old_tree.parent / "new.pkl", env)
     differ = [name for name in old if not _equal(old[name], new.get(name))]
     errors = [name for name, value in new.items() if isinstance(value[0], str)]
     for name in differ:
