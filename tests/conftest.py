@@ -41,6 +41,15 @@ FAST = {
 # A network that fits in milliseconds; override what a test needs.
 SMALL = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
 SOLVERS = ["sgd", "rmsprop", "adam", "lbfgs"]
+# every regression loss, with its own parameter at a value other than its default
+LOSS_PARAMETERS = {
+    "squared_error": {},
+    "poisson": {},
+    "gamma": {},
+    "absolute_error": {},
+    "quantile": {"quantile": 0.8},
+    "huber": {"huber_delta": 0.5},
+}
 GRADIENT_SOLVERS = ["sgd", "rmsprop", "adam"]
 
 # 20 rows, 3 features, two alternating classes: a tiny data set for calls

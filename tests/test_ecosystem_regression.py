@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from test_ecosystem_persistence import ROUND_TRIPS
 
+from conftest import LOSS_PARAMETERS
 from sknn import MLPRegressor
 
 PARAMS = dict(
@@ -82,19 +83,10 @@ def test_multi_output_y_needs_no_wrapper(multioutput_data):
     assert joint.score(X[80:], Y[80:]) > np.mean(separate) - 0.1
 
 
-# each loss with a non-default value of its parameters
-LOSSES = {
-    "squared_error": {},
-    "poisson": {},
-    "gamma": {},
-    "absolute_error": {},
-    "quantile": {"quantile": 0.8},
-    "huber": {"huber_delta": 0.5},
-}
 
 
 @pytest.mark.parametrize("how", list(ROUND_TRIPS))
-@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("loss", LOSS_PARAMETERS)
 def test_round_trips_predict_bit_identically(
     multioutput_data, count_data, tmp_path, how, loss
 ):
@@ -104,7 +96,7 @@ def test_round_trips_predict_bit_identically(
     else:
         X, Y = multioutput_data
     X32 = X.astype(np.float32)
-    params = {**PARAMS, "max_iter": 5, **LOSSES[loss]}
+    params = {**PARAMS, "max_iter": 5, **LOSS_PARAMETERS[loss]}
     model = make_pipeline(StandardScaler(), MLPRegressor(loss=loss, **params))
     model.fit(X32, Y)
     loaded = ROUND_TRIPS[how](model, tmp_path)

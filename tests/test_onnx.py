@@ -30,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sknn
+from conftest import LOSS_PARAMETERS
 from sknn import MLPClassifier, register_onnx_converters, to_onnx
 from sknn._math.activations import ACTIVATIONS, ALIASES
 
@@ -632,21 +633,12 @@ def regression_problem(loss, n_outputs, dtype):
     return X, y.astype(dtype)
 
 
-# each loss with its parameter; the exp link for the two of a log link
-REGRESSION_LOSSES = {
-    "squared_error": {},
-    "poisson": {},
-    "gamma": {},
-    "absolute_error": {},
-    "quantile": {"quantile": 0.8},
-    "huber": {"huber_delta": 0.5},
-}
 
 
 @has_regressor
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
+@pytest.mark.parametrize("loss", LOSS_PARAMETERS)
 @pytest.mark.parametrize("n_outputs", [1, 2])
 def test_regressor(n_outputs, loss, activation, dtype, rng):
     X, y = regression_problem(loss, n_outputs, dtype)
@@ -654,7 +646,7 @@ def test_regressor(n_outputs, loss, activation, dtype, rng):
         (7, 5),
         activation,
         loss=loss,
-        **REGRESSION_LOSSES[loss],
+        **LOSS_PARAMETERS[loss],
         learning_rate=0.01,
         max_iter=30,
         random_state=0,
