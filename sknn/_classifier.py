@@ -58,9 +58,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     classes_ : ndarray of shape (n_classes,)
         Class labels (column indices for multilabel targets).
     coefs_ : list of ndarray
-        ``coefs_[l]`` is the weight matrix Θ⁽ˡ⁾ from layer l to layer l + 1.
+        ``coefs_[l]`` is the weight matrix Θ⁽ˡ⁾ from layer l to layer l + 1,
+        the one predictions multiply by: with ``front_scale=True`` the first
+        is diag(``front_scale_``) W⁽¹⁾, under ``parametrization="ntk"`` each
+        is W/√fan_in (training continues from the stored W).
     intercepts_ : list of ndarray
         Bias vectors of layers 1 to L.
+    front_scale_ : ndarray of shape (n_features,)
+        The learnt scale s of each input feature; only with
+        ``front_scale=True``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when X was a DataFrame with string column names.
@@ -110,6 +116,22 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> clf.predict(X[:3])
     array([0, 0, 0])
     >>> clf.score(X, y) > 0.95
+    True
+
+    RealMLP's network (Holzmüller et al., 2024): a learnt scale per feature,
+    the NTK parametrisation, a rate per group of parameters and the coslog4
+    schedule with its warm restarts.
+
+    >>> realmlp = MLPClassifier(
+    ...     (64, 64), "selu", front_scale=True, parametrization="ntk",
+    ...     learning_rate=0.04, beta_2=0.95,
+    ...     learning_rate_factors={"biases": 0.1, "front_scale": 6.0},
+    ...     learning_rate_schedule="coslog4", label_smoothing=0.1,
+    ...     max_iter=30, n_iter_no_change=None, random_state=0,
+    ... ).fit(X, y)
+    >>> realmlp.front_scale_.shape
+    (4,)
+    >>> realmlp.score(X, y) > 0.9
     True
     """
 

@@ -83,9 +83,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     Attributes
     ----------
     coefs_ : list of ndarray
-        ``coefs_[l]`` is the weight matrix Θ⁽ˡ⁾ from layer l to layer l + 1.
+        ``coefs_[l]`` is the weight matrix Θ⁽ˡ⁾ from layer l to layer l + 1,
+        the one predictions multiply by: with ``front_scale=True`` the first
+        is diag(``front_scale_``) W⁽¹⁾, under ``parametrization="ntk"`` each
+        is W/√fan_in (training continues from the stored W).
     intercepts_ : list of ndarray
         Bias vectors of layers 1 to L.
+    front_scale_ : ndarray of shape (n_features,)
+        The learnt scale s of each input feature; only with
+        ``front_scale=True``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when X was a DataFrame with string column names.

@@ -2,7 +2,8 @@
 
 Fixtures: small, deterministic data sets. Constants: ``SMALL`` (a network
 that fits in milliseconds), ``FAST`` (one that learns visibly in
-``FEW_EPOCHS`` epochs), ``SOLVERS`` and ``GRADIENT_SOLVERS``; ``X20``/``y20``
+``FEW_EPOCHS`` epochs), ``SOLVERS``, ``GRADIENT_SOLVERS`` and
+``PARAMETRIZATIONS`` (the network's parametrisations); ``X20``/``y20``
 (a tiny data set for calls that must be refused); ``MULTIOUTPUT`` and
 ``SCALE``, what two refusals must say; ``version(module)``, a dependency's
 (major, minor). Checks used by several test files: hand-written forward
@@ -51,6 +52,17 @@ LOSS_PARAMETERS = {
     "huber": {"huber_delta": 0.5},
 }
 GRADIENT_SOLVERS = ["sgd", "rmsprop", "adam"]
+# the network's parametrisations away from the default: a learnt front scale,
+# the NTK parametrisation, and both with RealMLP's rate factors per group
+PARAMETRIZATIONS = {
+    "front_scale": {"front_scale": True},
+    "ntk": {"parametrization": "ntk"},
+    "realmlp": {
+        "front_scale": True,
+        "parametrization": "ntk",
+        "learning_rate_factors": {"biases": 0.1, "front_scale": 6.0},
+    },
+}
 
 # 20 rows, 3 features, two alternating classes: a tiny data set for calls
 # that must be refused, and for the models they must leave unchanged

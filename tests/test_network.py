@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from sknn._base.targets import encode, output_layer
 from sknn._math.activations import ACTIVATIONS as FUNCTIONS
@@ -385,3 +386,138 @@ def test_regressor_partial_fit_and_warm_start_through_fused_kernels():
         numba_fit.history_["loss"], numpy_fit.history_["loss"], rtol=1e-8
     )
     np.testing.assert_allclose(numba_fit.predict(X), numpy_fit.predict(X), rtol=1e-8)
+
+
+# ------------------------------------------------------ the parametrisation
+
+# (front_scale, parametrization) of every network that is not plain
+PARAMETRIZED = [(True, "standard"), (False, "ntk"), (True, "ntk")]
+
+
+def _parametrized(front_scale, parametrization, sizes, activations, output):
+    dropout = (0.0,) * (len(sizes) - 2)
+    return Network(
+        sizes, activations, output, dropout, front_scale=front_scale,
+        parametrization=parametrization,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("front_scale, parametrization", PARAMETRIZED)
+@pytest.mark.parametrize("kind", [*KINDS, "regression"])
+@pytest.mark.parametrize("alpha, weighted", [(0.0, False), (0.3, True)])
+def test_gradient_of_the_stored_parameters_matches_finite_differences(
+    front_scale, parametrization, kind, alpha, weighted
+):
+    """∂J/∂θ of the stored parameters (front scale s and W of "ntk"
+    included) through θ̃ and back, with the L2 term on the stored weights and
+    sample weights, against central differences in float64; sparse X gives
+    the same J and gradient."""
+    rng = np.random.default_rng(5)
+    if kind == "regression":
+        X = rng.normal(size=(7, 5))
+        T, output, n_out = rng.normal(size=(7, 2)), "identity", 2
+    else:
+        X, T, output, n_out = _problem(kind, rng)
+    network = _parametrized(
+        front_scale, parametrization, (5, 4, 3, n_out), ("selu", "mish"), output
+    )
+    assert network.n_params == network.n_effective + 5 * front_scale
+    theta = _perturbed_theta(network, rng)
+    w = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
+    backprop = Backprop(network, len(X), np.float64)
+    assert _relative_gradient_error(backprop, X, T, w, theta, alpha) < 1e-6
+    X_sparse = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    dense = _cost(backprop, X_sparse.toarray(), T, w, theta, alpha)
+    sparse = _cost(backprop, X_sparse, T, w, theta, alpha)
+    assert sparse[0] == pytest.approx(dense[0], rel=1e-14)
+    np.testing.assert_allclose(sparse[1], dense[1], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("front_scale, parametrization", PARAMETRIZED)
+def test_effective_weights_are_the_formula(front_scale, parametrization):
+    """θ̃: Θ̃⁽ˡ⁾ = c_l Θ⁽ˡ⁾, c_l = 1/√fan_in under "ntk", the first layer's
+    rows times s, the biases as stored; a forward pass of θ is a plain
+    network's forward pass of θ̃, and J's L2 term is on the stored weights."""
+    rng = np.random.default_rng(2)
+    sizes = (5, 4, 3, 2)
+    network = _parametrized(front_scale, parametrization, sizes, "tanh", "identity")
+    theta = _perturbed_theta(network, rng)
+    effective = network.effective(theta)
+    assert effective.shape == (network.n_effective,)
+    coefs, intercepts = network.unpack(theta)
+    by_hand = []
+    for layer, W in enumerate(coefs):
+        c = 1 / np.sqrt(W.shape[0]) if parametrization == "ntk" else 1.0
+        if layer == 0 and front_scale:
+            W = network.scale_of(theta)[:, None] * W
+        by_hand.append(c * W)
+    for W_effective, W in zip(network.unpack(effective)[0], by_hand):
+        np.testing.assert_allclose(W_effective, W, rtol=1e-15)
+    for b_effective, b in zip(network.unpack(effective)[1], intercepts):
+        np.testing.assert_array_equal(b_effective, b)
+    X = rng.normal(size=(6, 5))
+    plain = Network(sizes, "tanh", "identity", (0.0, 0.0))
+    backprop = Backprop(network, 6, np.float64)
+    logits, _ = backprop.forward(X, theta, train=False)
+    np.testing.assert_allclose(
+        logits, plain.logits(X, *plain.unpack(effective)), rtol=1e-14
+    )
+    T = rng.normal(size=(6, 2))
+    l2 = (
+        _cost(backprop, X, T, None, theta, 0.5)[0]
+        - _cost(backprop, X, T, None, theta, 0.0)[0]
+    )
+    assert l2 == pytest.approx(0.5 / 2 / 6 * network.squared_norm(theta), rel=1e-12)
+    assert network.squared_norm(theta) == pytest.approx(
+        sum(float((W**2).sum()) for W in coefs), rel=1e-14
+    )
+
+
+def test_a_plain_network_maps_nothing():
+    """The default parametrisation runs on θ itself: no copy, no buffer."""
+    network = Network((3, 4, 2), "relu", "softmax", (0.0,))
+    theta = network.initialize(np.random.default_rng(0), np.float64)
+    assert network.plain and network.effective(theta) is theta
+    assert Backprop(network, 4, np.float64)._effective is None
+    assert network.n_params == network.n_effective
+
+
+@pytest.mark.parametrize("front_scale", [False, True])
+def test_ntk_initialisation(front_scale):
+    """N(0, 1) weights and biases, the output layer's zero, s = 1; the same
+    seed draws the same values in either dtype (to float32's rounding)."""
+    network = Network(
+        (40, 300, 200, 3), "selu", "softmax", (0.0, 0.0), front_scale=front_scale,
+        parametrization="ntk",
+    )  # fmt: skip
+    theta = network.initialize(np.random.default_rng(0), np.float64)
+    coefs, intercepts = network.unpack(theta)
+    for values in (coefs[0], coefs[1], intercepts[0], intercepts[1]):
+        # the mean and spread of N(0, 1), to several standard errors
+        assert abs(values.mean()) < 5 / np.sqrt(values.size)
+        assert abs(values.std() - 1) < 5 / np.sqrt(values.size)
+    assert not coefs[-1].any() and not intercepts[-1].any()
+    np.testing.assert_array_equal(network.scale_of(theta), np.ones(40 * front_scale))
+    single = network.initialize(np.random.default_rng(0), np.float32)
+    np.testing.assert_array_equal(single, theta.astype(np.float32))
+
+
+def test_glorot_initialisation_is_unchanged_by_a_front_scale():
+    """A front scale adds s = 1 after the biases; the weights are the draws
+    of the network without it."""
+    without = Network((6, 5, 2), "relu", "softmax", (0.0,))
+    with_scale = Network((6, 5, 2), "relu", "softmax", (0.0,), front_scale=True)
+    theta = with_scale.initialize(np.random.default_rng(0), np.float64)
+    np.testing.assert_array_equal(
+        theta[: without.n_params], without.initialize(np.random.default_rng(0), float)
+    )
+    np.testing.assert_array_equal(with_scale.scale_of(theta), np.ones(6))
+    groups = with_scale.groups()
+    assert [theta[groups[name]].size for name in groups] == [
+        without.n_coef, 7, 6,
+    ]  # fmt: skip
+
+
+def test_an_unknown_parametrization_is_an_error():
+    with pytest.raises(ValueError, match="parametrization must be one of"):
+        Network((3, 2), (), "softmax", (), parametrization="mup")

@@ -30,7 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sknn
-from conftest import LOSS_PARAMETERS
+from conftest import LOSS_PARAMETERS, PARAMETRIZATIONS
 from sknn import MLPClassifier, register_onnx_converters, to_onnx
 from sknn._math.activations import ACTIVATIONS, ALIASES
 
@@ -182,6 +182,19 @@ def clone_fit(clf, X, y):
 def test_every_kind_activation_and_dtype(kind, activation, dtype, rng):
     labels = ["no", "yes"] if kind == "binary" else None
     clf, X = fitted(kind, activation, dtype, labels)
+    onx = to_onnx(clf, X[:1])
+    assert_classifier_matches(onx, clf, X, dtype)
+    assert_classifier_matches(onx, clf, new_rows(X, rng), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", PARAMETRIZATIONS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel-indicator"])
+def test_every_parametrization(kind, name, dtype, rng):
+    """The graph is the ordinary network of coefs_ and intercepts_, which
+    fold the front scale and the NTK factors in."""
+    clf, X = fitted(kind, "selu", dtype, **PARAMETRIZATIONS[name])
+    assert clf._network.plain is False
     onx = to_onnx(clf, X[:1])
     assert_classifier_matches(onx, clf, X, dtype)
     assert_classifier_matches(onx, clf, new_rows(X, rng), dtype)
@@ -661,6 +674,21 @@ def test_regressor(n_outputs, loss, activation, dtype, rng):
     expected = reg.predict(X_new)
     assert prediction.dtype == dtype and prediction.shape == (len(X_new), n_outputs)
     assert_regression_close(prediction, expected, dtype)
+
+
+@has_regressor
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", PARAMETRIZATIONS)
+def test_regressor_of_every_parametrization(name, dtype, rng):
+    X, y = regression_problem("squared_error", 2, dtype)
+    reg = sknn.MLPRegressor(
+        (7, 5), "mish", learning_rate=0.01, max_iter=30, random_state=0,
+        **PARAMETRIZATIONS[name],
+    ).fit(X, y)  # fmt: skip
+    X_new = new_rows(X, rng)
+    prediction = run(to_onnx(reg, X[:1]), X_new)["variable"]
+    assert prediction.dtype == dtype
+    assert_regression_close(prediction, reg.predict(X_new), dtype)
 
 
 @has_regressor

@@ -605,3 +605,121 @@ def test_numba_path_equals_numpy_path_with_regularisers(
         expected = getattr(reference, name)
         atol = rtol * float(np.max(np.abs(expected)))
         np.testing.assert_allclose(value, expected, rtol=rtol, atol=atol)
+
+
+# ------------------------------------------------------ rate factors per group
+
+# θ's groups as ``Network.groups`` gives them: weights, biases, a front scale
+GROUPS = {
+    "weights": slice(0, N_COEF),
+    "biases": slice(N_COEF, N_PARAMS - 6),
+    "front_scale": slice(N_PARAMS - 6, N_PARAMS),
+}
+
+
+def _factored(rule, dtype, factors, weight_decay=0.0):
+    solver, overrides = RULES[rule]
+    params = {**PARAMS, **overrides, "learning_rate_factors": factors,
+              "weight_decay": weight_decay}  # fmt: skip
+    return make_optimizer(
+        SOLVERS[solver], N_PARAMS, dtype, params, n_coef=N_COEF, groups=GROUPS
+    )
+
+
+@ALL
+@DTYPES
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_a_factor_of_two_doubles_its_groups_steps_exactly(rule, dtype, group):
+    """From θ = 0, with gradients that do not depend on θ, every step of a
+    group with factor 2 is twice the step without (a power of two commutes
+    with rounding), bit for bit over many steps, and the other groups move
+    exactly as without factors."""
+    thetas = {}
+    for factors in (None, {group: 2.0}):
+        optimizer = _factored(rule, dtype, factors)
+        theta = np.zeros(N_PARAMS, dtype)
+        with _kernels.use_numba(False):
+            for grad in gradients(dtype):
+                optimizer.step(theta, grad)
+        thetas[factors is None] = theta
+    plain, doubled = thetas[True], thetas[False]
+    assert np.abs(plain[GROUPS[group]]).max() > 0
+    np.testing.assert_array_equal(doubled[GROUPS[group]], 2 * plain[GROUPS[group]])
+    others = np.ones(N_PARAMS, bool)
+    others[GROUPS[group]] = False
+    np.testing.assert_array_equal(doubled[others], plain[others])
+
+
+@DTYPES
+def test_adam_with_factors_and_weight_decay_follows_the_formula(dtype):
+    """θ ← θ·(1 − η·f_w·wd) on the weights, then θ ← θ − η·f ⊙ m̂/(√v̂ + ε)
+    with f the factor of each entry's group (PyTorch's AdamW with a
+    parameter group per factor), the L2 term in g."""
+    factors = {"weights": 0.5, "biases": 0.1, "front_scale": 6.0}
+    lr, wd, l2_scale = PARAMS["learning_rate"], 0.2, 0.01
+    b1, b2, eps = PARAMS["beta_1"], PARAMS["beta_2"], PARAMS["epsilon"]
+    f = np.ones(N_PARAMS)
+    for name, factor in factors.items():
+        f[GROUPS[name]] = factor
+    theta = start(dtype, denormal_weight=False)
+    reference = theta.astype(np.float64)
+    m = np.zeros(N_PARAMS)
+    v = np.zeros(N_PARAMS)
+    optimizer = _factored("adam", dtype, factors, weight_decay=wd)
+    with _kernels.use_numba(False):
+        for t, grad in enumerate(list(gradients(dtype))[:5], start=1):
+            g = grad.astype(np.float64)
+            g[:N_COEF] += l2_scale * reference[:N_COEF]
+            reference[:N_COEF] *= 1 - lr * 0.5 * wd
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            reference -= f * step * m / (np.sqrt(v) + eps)
+            optimizer.step(theta, grad, l2_scale)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(theta, reference, rtol=tol, atol=tol)
+
+
+def test_the_factor_vector_is_built_once_per_run_and_not_kept():
+    optimizer = _factored("adam", "float64", {"biases": 0.1})
+    assert optimizer.rate_factors == {"biases": (N_COEF, N_PARAMS - 6, 0.1)}
+    assert optimizer.factors is None
+    theta = start("float64")
+    steps = gradients("float64")
+    optimizer.step(theta, next(steps))
+    built = optimizer.factors
+    np.testing.assert_array_equal(built[GROUPS["biases"]], 0.1)
+    assert (built[GROUPS["weights"]] == 1).all() and built.dtype == np.float64
+    optimizer.step(theta, next(steps))
+    assert optimizer.factors is built  # reused, not rebuilt each step
+    optimizer.release()
+    assert optimizer.factors is None and optimizer.scratch is None
+    loaded = pickle.loads(pickle.dumps(optimizer))
+    assert loaded.rate_factors == optimizer.rate_factors
+
+
+def test_factors_of_one_or_of_an_absent_group_change_nothing():
+    """No vector at all, so the step keeps its fused kernel; a factor needs
+    the groups of θ."""
+    groups = {**GROUPS, "biases": slice(N_COEF, N_PARAMS),
+              "front_scale": slice(N_PARAMS, N_PARAMS)}  # fmt: skip
+    params = {**PARAMS, "learning_rate_factors": {"weights": 1.0, "front_scale": 6.0}}
+    optimizer = make_optimizer(
+        SGD, N_PARAMS, "float64", params, n_coef=N_COEF, groups=groups
+    )
+    assert optimizer.rate_factors is None
+    with pytest.raises(ValueError, match="groups"):
+        make_optimizer(SGD, N_PARAMS, "float64", params, n_coef=N_COEF)
+
+
+@pytest.mark.usefixtures("numba_path")
+@ALL
+def test_a_step_with_factors_takes_the_numpy_path(rule):
+    """The kernels have no factors: with numba on, the step is the NumPy
+    path's, bit for bit."""
+    thetas = []
+    for enable in (False, True):
+        with _kernels.use_numba(enable):
+            optimizer = _factored(rule, "float64", {"biases": 0.1}, weight_decay=0.1)
+            thetas.append(run(optimizer, "float64", 0.5 / 137.5))
+    np.testing.assert_array_equal(thetas[1], thetas[0])

@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from conftest import assert_same_history, assert_same_params
 from sknn import MLPClassifier, MLPRegressor
+from sknn._math.schedules import ScheduleState, make_rule
 
 # short fits on purpose: their "not converged" warnings say nothing here
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -193,6 +194,13 @@ def test_constant_trains_as_the_model_before_schedules(case, dtype):
 # ------------------------------------------------------------------ formulas
 
 
+# the rate of "cosine" and "coslog4" over α at t = s/S, from their formulas
+SHAPES = {
+    "cosine": lambda t: 0.5 * (1 + math.cos(math.pi * t)),
+    "coslog4": lambda t: 0.5 * (1 - math.cos(2 * math.pi * math.log2(1 + 15 * t))),
+}
+
+
 def halve_after_two(epoch, rate):
     """A module-level schedule (picklable): α for epochs 0 and 1, then halved
     before every epoch."""
@@ -213,8 +221,8 @@ def expected_rates(rule, epochs, n_train, first=0, rate=ALPHA, power_t=0.5, S=No
             rates.append(ALPHA)
         elif rule == "invscaling":
             rates.append(ALPHA / (e * n_train + 1) ** power_t)
-        elif rule == "cosine":  # epochs of one fit; e counts from its start
-            rates.append(ALPHA * 0.5 * (1 + math.cos(math.pi * e / S)))
+        elif rule in SHAPES:  # epochs of one fit; e counts from its start
+            rates.append(ALPHA * SHAPES[rule](e / S))
         else:
             rate = halve_after_two(e, rate)
             rates.append(rate)
@@ -228,7 +236,9 @@ def _regression_data():
 
 
 @pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
-@pytest.mark.parametrize("rule", ["constant", "invscaling", "cosine", halve_after_two])
+@pytest.mark.parametrize(
+    "rule", ["constant", "invscaling", "cosine", "coslog4", halve_after_two]
+)
 def test_each_epoch_starts_with_the_rate_of_the_formula(estimator, rule):
     if estimator is MLPClassifier:
         X, y = load_iris(return_X_y=True)
@@ -251,7 +261,9 @@ def test_each_epoch_starts_with_the_rate_of_the_formula(estimator, rule):
     ).fit(X, y, sample_weight=w)
     name = rule if isinstance(rule, str) else "callable"
     expected = expected_rates(name, 6, n_train=120, power_t=0.7, S=6)
-    np.testing.assert_allclose(model.history_["learning_rate"], expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        model.history_["learning_rate"], expected, rtol=1e-12, atol=1e-15 * ALPHA
+    )
     assert len(model.history_["learning_rate"]) == len(model.history_["val_loss"])
 
 
@@ -346,31 +358,32 @@ def _rates_of_each_step(monkeypatch):
     return rates
 
 
+@pytest.mark.parametrize("rule", list(SHAPES))
 def test_cosine_in_partial_fit_counts_calls_not_chunk_sizes(
-    monkeypatch, multiclass_data
+    monkeypatch, multiclass_data, rule
 ):
     """s/S = (c + k/K) / max_iter: call c of ``max_iter``, step k of its K,
-    whatever the chunks' sizes; then the rate stays 0 and each call warns."""
+    whatever the chunks' sizes; then the rate stays 0 and each call warns
+    (coslog4 alike)."""
     X, y = multiclass_data
     X, y = np.tile(X, (2, 1))[:260], np.tile(y, 2)[:260]
     clf = MLPClassifier(
-        (4,), solver="sgd", learning_rate=ALPHA, learning_rate_schedule="cosine",
+        (4,), solver="sgd", learning_rate=ALPHA, learning_rate_schedule=rule,
         batch_size=10, max_iter=5, random_state=0,
     )
     rates = _rates_of_each_step(monkeypatch)
     expected, start = [], 0
     for c, n in enumerate([80, 80, 10, 10, 80]):
         K = -(-n // 10)
-        expected += [
-            ALPHA * 0.5 * (1 + math.cos(math.pi * (c + k / K) / 5)) for k in range(K)
-        ]
+        expected += [ALPHA * SHAPES[rule]((c + k / K) / 5) for k in range(K)]
         clf.partial_fit(X[start : start + n], y[start : start + n], classes=[0, 1, 2])
         start += n
-    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    np.testing.assert_allclose(rates, expected, rtol=1e-12, atol=1e-15 * ALPHA)
     np.testing.assert_allclose(
         clf.history_["learning_rate"],
-        [ALPHA * 0.5 * (1 + math.cos(math.pi * c / 5)) for c in range(5)],
+        [ALPHA * SHAPES[rule](c / 5) for c in range(5)],
         rtol=1e-12,
+        atol=1e-15 * ALPHA,
     )
     weights = [c.copy() for c in clf.coefs_]
     with pytest.warns(UserWarning, match=r"reached its end after max_iter=5"):
@@ -542,7 +555,7 @@ def test_the_callable_sees_each_epoch_and_the_rate_in_use(multiclass_data):
 # ------------------------------------------------------------------ continuing
 
 
-@pytest.mark.parametrize("rule", ["invscaling", "cosine", halve_after_two])
+@pytest.mark.parametrize("rule", ["invscaling", "cosine", "coslog4", halve_after_two])
 def test_warm_start_continues_invscaling_and_the_callable_and_restarts_cosine(
     multiclass_data, rule
 ):
@@ -551,19 +564,26 @@ def test_warm_start_continues_invscaling_and_the_callable_and_restarts_cosine(
     clf.fit(X, y)
     clf.set_params(warm_start=True).fit(X, y)
     name = rule if isinstance(rule, str) else "callable"
-    if name == "cosine":  # each fit runs its own cosine over its max_iter
-        expected = expected_rates("cosine", 3, 150, S=3) * 2
+    if name in SHAPES:  # each fit runs its own cosine over its max_iter
+        expected = expected_rates(name, 3, 150, S=3) * 2
     else:
         expected = expected_rates(name, 6, n_train=150)
-    np.testing.assert_allclose(clf.history_["learning_rate"], expected, rtol=1e-12)
+    atol = 1e-15 * ALPHA
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], expected, rtol=1e-12, atol=atol
+    )
     # without warm_start, a second fit starts over
     clf.set_params(warm_start=False).fit(X, y)
-    np.testing.assert_allclose(clf.history_["learning_rate"], expected[:3], rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"], expected[:3], rtol=1e-12, atol=atol
+    )
 
 
 # three epochs of a fit, then two partial_fit calls: cosine is past its end
-@pytest.mark.filterwarnings("ignore:learning_rate_schedule='cosine' reached its end")
-@pytest.mark.parametrize("rule", ["invscaling", "cosine", "adaptive", halve_after_two])
+@pytest.mark.filterwarnings("ignore:learning_rate_schedule='cos.*' reached its end")
+@pytest.mark.parametrize(
+    "rule", ["invscaling", "cosine", "coslog4", "adaptive", halve_after_two]
+)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_an_unpickled_model_resumes_the_same_schedule(multiclass_data, rule, dtype):
     X, y = multiclass_data
@@ -591,8 +611,8 @@ def test_an_unpickled_model_resumes_the_same_schedule(multiclass_data, rule, dty
         a = ALPHA
         expected = [a, a, a / 5, a / 25, a / 25, a / 25, a / 25, a / 125]
         np.testing.assert_allclose(rates, expected, rtol=1e-12)
-    else:
-        assert len(set(rates)) > 3
+    else:  # coslog4's epochs start at 0, α·0.93, α·0.98, then 0 past its end
+        assert len(set(rates)) > (2 if rule == "coslog4" else 3)
 
 
 def test_grid_search_over_strings_and_a_callable(multiclass_data):
@@ -632,3 +652,70 @@ def test_lbfgs_ignores_the_schedule(multiclass_data):
         assert np.isnan(model.history_["learning_rate"]).all()
         assert len(model.history_["learning_rate"]) == len(model.history_["loss"])
         np.testing.assert_array_equal(model.coefs_[0], models[0].coefs_[0])
+
+
+# ------------------------------------------------------------------ coslog4
+
+
+def _coslog4_values(S, rate=ALPHA):
+    """The rule's value at every step s = 0, …, S of a fit of S one-step
+    epochs, and once past its end."""
+    rule = make_rule("coslog4", max_iter=S)
+    state = ScheduleState(rate, rate)
+    values = []
+    for _ in range(S + 2):
+        values.append(rule.step_value(state, 0, 1))
+        state.epochs += 1
+    return values
+
+
+def test_coslog4_is_zero_where_its_cycles_start_and_end():
+    """log₂(1 + 15 s/S) is an integer at s/S = 0, 1/15, 3/15, 7/15 and 1:
+    there the rate is 0 exactly (up to cos(2πn) in floating point); past
+    the end it stays 0."""
+    values = _coslog4_values(15)
+    for s in (0, 1, 3, 7, 15, 16):
+        assert abs(values[s]) <= 1e-15 * ALPHA, s
+    assert values[0] == 0.0
+    assert all(
+        value > 0 for s, value in enumerate(values) if s not in (0, 1, 3, 7, 15, 16)
+    )
+
+
+def test_coslog4_has_four_cycles_each_peaking_at_the_rate():
+    """On a fine grid: the formula at every step, never above α, four peaks,
+    each at log₂(1 + 15 t) = n − ½ and reaching α, each cycle twice as long
+    as the one before."""
+    S = 15 * 2**10
+    values = np.array(_coslog4_values(S)[: S + 1])
+    t = np.arange(S + 1) / S
+    formula = ALPHA * 0.5 * (1 - np.cos(2 * np.pi * np.log2(1 + 15 * t)))
+    np.testing.assert_allclose(values, formula, rtol=1e-12, atol=1e-15 * ALPHA)
+    assert values.max() <= ALPHA
+    peaks = [
+        s
+        for s in range(1, S)
+        if values[s] > values[s - 1] and values[s] >= values[s + 1]
+    ]
+    assert len(peaks) == 4
+    for n, s in enumerate(peaks, start=1):
+        assert values[s] == pytest.approx(ALPHA, rel=1e-4)
+        assert 15 * s / S == pytest.approx(2 ** (n - 0.5) - 1, abs=15 / S)
+    ends = [0, S // 15, 3 * S // 15, 7 * S // 15, S]
+    lengths = np.diff(ends)
+    np.testing.assert_array_equal(lengths[1:], 2 * lengths[:-1])
+
+
+def test_coslog4_first_step_changes_nothing(multiclass_data):
+    """The schedule starts at 0: one full-batch step leaves the weights as
+    they were initialised, the second moves them."""
+    X, y = multiclass_data
+    params = dict(solver="sgd", batch_size=len(y), shuffle=False, max_iter=4)
+    initial = scheduled("constant", **{**params, "learning_rate": 1e-300})
+    initial.partial_fit(X, y, classes=[0, 1, 2])
+    clf = scheduled("coslog4", **params)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.coefs_[0], initial.coefs_[0])
+    assert clf.history_["learning_rate"] == [0.0]
+    clf.partial_fit(X, y)
+    assert not np.array_equal(clf.coefs_[0], initial.coefs_[0])

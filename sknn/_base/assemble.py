@@ -109,6 +109,7 @@ def _plan(estimator, fit_input, network, rng, continuing, incremental, codec):
             estimator.get_params(),
             resume=getattr(estimator, "_optimizer", None) if incremental else None,
             n_coef=network.n_coef,
+            groups=network.groups(),
         )
     return Plan(
         backprop=Backprop(network, batch_size, dtype, rng),

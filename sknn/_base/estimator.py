@@ -183,11 +183,13 @@ class BaseMLP(
             settings.activations,
             data.targets.output,
             settings.dropout,
+            front_scale=self.front_scale,
+            parametrization=self.parametrization,
         )
         rng = assemble.generator(self, continuing and incremental)
         if continuing:
             self._check_same_architecture(network)
-            theta = network.pack(self.coefs_, self.intercepts_, data.X.dtype)
+            theta = self._stored_parameters(network, data.X.dtype)
         else:
             theta = network.initialize(rng, data.X.dtype)  # before the split draws
         fit_input = prepare.hold_out(
@@ -252,6 +254,24 @@ class BaseMLP(
                 f"{network.coef_shapes}. Keep hidden_layer_sizes as it was, or "
                 "set warm_start=False to start over."
             )
+        fitted = self._network
+        for name in ("front_scale", "parametrization"):
+            was, now = getattr(fitted, name), getattr(network, name)
+            if was != now:
+                raise ValueError(
+                    "warm_start and partial_fit continue from the fitted "
+                    f"parameters, which were trained with {name}={was!r}; the "
+                    f"parameters now ask for {name}={now!r}. Keep {name} as it "
+                    "was, or set warm_start=False to start over."
+                )
+
+    def _stored_parameters(self, network, dtype):
+        """A copy of θ, the stored parameters training continues from: the
+        fitted ``coefs_`` and ``intercepts_`` of a plain network, else the
+        θ kept beside them (``coefs_`` then hold θ̃)."""
+        if network.plain:
+            return network.pack(self.coefs_, self.intercepts_, dtype)
+        return np.array(self._theta, dtype=dtype)
 
     def _commit(self, network, result, training, continuing, n_train):
         """Set the fitted attributes but the model's (``_set_model``); called
@@ -284,10 +304,18 @@ class BaseMLP(
         return snapshot
 
     def _set_model(self, network, theta, targets):
-        """The attributes predictions read: the network, its weights as views
-        of ``theta`` and what the targets were."""
+        """The attributes predictions read: the network, the weights its
+        layers multiply by (views of ``theta`` for a plain network, else θ̃
+        computed from it, with ``theta`` kept for further training) and what
+        the targets were."""
         self._network = network
-        self.coefs_, self.intercepts_ = network.unpack(theta)
+        effective = network.effective(theta)
+        self._theta = None if effective is theta else theta
+        self.coefs_, self.intercepts_ = network.unpack(effective)
+        if network.front_scale:
+            self.front_scale_ = network.scale_of(theta)
+        else:
+            self.__dict__.pop("front_scale_", None)
         self.n_layers_ = network.n_layers
         self.n_outputs_ = network.layer_sizes[-1]
         self.out_activation_ = network.output.name

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._math.activations import ACTIVATIONS as FUNCTIONS
 from .._math.activations import ALIASES
+from .._math.network import GROUPS, PARAMETRIZATIONS
 from .._math.optimizers import SOLVERS
 from .._math.schedules import RULES
 from .compat import Interval, InvalidParameterError, StrOptions
@@ -48,6 +49,7 @@ PARAMETERS = {
         [StrOptions(set(RULES)), callable],
     ),
     "power_t": (0.5, float, [_at_least(0, Real)]),
+    "learning_rate_factors": (None, dict | None, [dict, None]),
     "weight_decay": (0.0, float, [_at_least(0, Real)]),
     "clip_grad_norm": (
         None, float | None, [Interval(Real, 0, None, closed="neither"), None]
@@ -56,6 +58,8 @@ PARAMETERS = {
     "max_iter": (200, int, [_at_least(1)]),
     "max_fun": (15000, int, [_at_least(1)]),
     "dropout": (0.0, float | Sequence[float], [_fraction(), "array-like"]),
+    "front_scale": (False, bool, ["boolean"]),
+    "parametrization": ("standard", str, [StrOptions(set(PARAMETRIZATIONS))]),
     "early_stopping": (False, bool, ["boolean"]),
     "early_stopping_metric": ("loss", str, [str]),
     "scoring": (
@@ -108,12 +112,15 @@ TRAINING = """\
     solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
         The optimiser.
     alpha : float, default=1e-4
-        λ, the weight of the L2 term of J(Θ); 0 disables it.
+        λ, the weight of the L2 term of J(Θ); 0 disables it. It acts on the
+        stored weights (under ``parametrization="ntk"``, W rather than the
+        W/√fan_in the layers multiply by), never on the biases or the front
+        scale.
     learning_rate : float, default=1e-3
         α, the step size of every gradient solver (scikit-learn calls this
         ``learning_rate_init``).
-    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine"} \
-or callable, default="constant"
+    learning_rate_schedule : {"constant", "invscaling", "adaptive", "cosine", \
+"coslog4"} or callable, default="constant"
         How the rate of the gradient solvers changes while training (L-BFGS
         ignores it):
 
@@ -130,6 +137,12 @@ or callable, default="constant"
           completed, down to 0 (Keras' ``CosineDecay``). Each ``fit``,
           warm-started or not, runs its own cosine over its ``max_iter``
           epochs.
+        - "coslog4": α · ½ (1 − cos(2π log₂(1 + 15 t))) with t = s / S as for
+          "cosine": RealMLP's warm restarts (Holzmüller et al., 2024), four
+          cycles from 0 up to α and back to 0, each twice as long as the one
+          before (they end at t = 1/15, 3/15, 7/15 and 1). It starts at 0:
+          the first step changes nothing. Its epochs, ``warm_start`` and
+          ``partial_fit`` behave as "cosine"'s.
         - a callable ``f(epoch, learning_rate) -> float``, called before each
           epoch (0-based, counting the epochs of earlier calls) with the rate
           in use, as Keras' ``LearningRateScheduler``; it must return a finite
@@ -139,18 +152,30 @@ or callable, default="constant"
         ``warm_start`` continues "invscaling" (from ``t_``), "adaptive" (from
         the lowered rate) and the callable's epoch count. ``partial_fit``
         continues every schedule across calls: each call is an epoch of the
-        cosine, c the calls completed and K this call's steps, whatever the
-        sizes of the chunks; after ``max_iter`` calls the rate stays 0 and
-        every further call warns (so set ``max_iter`` to the number of calls
-        planned); "adaptive" stays at its rate there, as ``partial_fit`` never
-        applies the stopping rule. Changing ``learning_rate`` starts the
-        schedule afresh.
+        cosine (and of "coslog4"), c the calls completed and K this call's
+        steps, whatever the sizes of the chunks; after ``max_iter`` calls the
+        rate stays 0 and every further call warns (so set ``max_iter`` to the
+        number of calls planned); "adaptive" stays at its rate there, as
+        ``partial_fit`` never applies the stopping rule. Changing
+        ``learning_rate`` starts the schedule afresh.
     power_t : float, default=0.5
         The exponent of "invscaling".
+    learning_rate_factors : dict or None, default=None
+        Factors on the rate of the gradient solvers, by group of parameters:
+        keys among "weights", "biases" and "front_scale", each a finite
+        positive float (a missing key is 1.0; a group the network does not
+        have, "front_scale" without ``front_scale=True``, is unused). A
+        parameter of a group with factor f steps with the rate η·f, η the
+        scheduled rate, as PyTorch's parameter groups with their own ``lr``
+        (Adam: θ ← θ − η·f·m̂/(√v̂ + ε)); ``weight_decay`` decays the weights
+        by their own rate, θ ← θ·(1 − η·f·wd). RealMLP uses {"biases": 0.1,
+        "front_scale": 6.0} with ``parametrization="ntk"``. Not available
+        with "lbfgs", which takes no steps of a given size (refused).
     weight_decay : float, default=0.0
         Decoupled weight decay of the gradient solvers, as PyTorch's
-        ``AdamW`` (``SGDW`` for "sgd"): each step first decays the weights
-        (not the biases), θ ← θ·(1 − η·wd) with η the rate of that step,
+        ``AdamW`` (``SGDW`` for "sgd"): each step first decays the stored
+        weights (not the biases, nor the front scale; W rather than
+        W/√fan_in under "ntk"), θ ← θ·(1 − η·wd) with η the rate of that step,
         then applies the solver's update with the gradient taken at the old
         θ. Unlike ``alpha`` (an L2 term of J, which adaptive solvers rescale
         per weight), the decay is the same fraction for every weight; both
@@ -170,6 +195,20 @@ or callable, default="constant"
     dropout : float or tuple of float, default=0.0
         Inverted-dropout rate of every hidden layer, or one rate per hidden
         layer, each in [0, 1). Applied while training only.
+    front_scale : bool, default=False
+        A learnt scale s per input feature in front of the first layer,
+        starting at 1: z⁽¹⁾ = (x ⊙ s) W⁽¹⁾ + b⁽¹⁾, s trained with the other
+        parameters (not by ``alpha`` nor ``weight_decay``). Fitted as
+        ``front_scale_``; ``coefs_[0]`` is the product diag(s) W⁽¹⁾ that
+        predictions multiply by.
+    parametrization : {"standard", "ntk"}, default="standard"
+        How the layers use their stored weights. "standard": z = A W + b,
+        W starting Glorot-uniform and b at 0. "ntk", the neural-tangent
+        parametrisation: z = A W / √fan_in + b, W and b starting N(0, 1)
+        and the output layer's at 0 (RealMLP's initialisation); the factor
+        1/√fan_in also scales W's gradient, for every solver. ``coefs_``
+        hold W/√fan_in, what predictions multiply by; ``alpha`` and
+        ``weight_decay`` act on the stored W.
 """
 
 STOPPING = """\
@@ -409,13 +448,19 @@ def settings(estimator):
     dropout = _dropout(estimator, len(hidden))
     activations = _activations(estimator, len(hidden))
     lbfgs = estimator.solver == LBFGS
-    for name in ("weight_decay", "clip_grad_norm"):
+    _check_rate_factors(estimator)
+    step_shapers = {
+        "weight_decay": " (use alpha for an L2 term L-BFGS minimises)",
+        "clip_grad_norm": " (use alpha for an L2 term L-BFGS minimises)",
+        "learning_rate_factors": " (None)",
+    }
+    for name, hint in step_shapers.items():
         if lbfgs and getattr(estimator, name) not in (0, 0.0, None):
             raise ValueError(
                 f"{name}={getattr(estimator, name)!r} shapes the steps of a "
                 "gradient solver, and L-BFGS takes none of its own: choose "
-                f"'sgd', 'rmsprop' or 'adam', or leave {name} at its default "
-                "(use alpha for an L2 term L-BFGS minimises)."
+                f"'sgd', 'rmsprop' or 'adam', or leave {name} at its default"
+                f"{hint}."
             )
     if lbfgs and any(dropout):
         raise ValueError(
@@ -443,6 +488,32 @@ def settings(estimator):
         dropout=dropout,
         validation_fraction=fraction,
     )
+
+
+def _check_rate_factors(estimator):
+    """``learning_rate_factors``: None, or a dict of finite positive factors
+    keyed by names of parameter groups."""
+    factors = estimator.learning_rate_factors
+    if factors is None:
+        return
+    unknown = [key for key in factors if key not in GROUPS]
+    if unknown:
+        raise _invalid(
+            estimator,
+            "learning_rate_factors",
+            f"a dict whose keys are among {list(GROUPS)}; {unknown[0]!r} is not one",
+        )
+    for key, factor in factors.items():
+        if (
+            isinstance(factor, bool)
+            or not isinstance(factor, Real)
+            or not (np.isfinite(factor) and factor > 0)
+        ):
+            raise _invalid(
+                estimator,
+                "learning_rate_factors",
+                f"a dict of finite positive numbers; its {key!r} factor is {factor!r}",
+            )
 
 
 def _check_monitor(estimator):

@@ -4,6 +4,10 @@
 def layer_table(network, dtype):
     """Layer, units, activation, dropout and parameter count of each layer."""
     rows = [("input", network.layer_sizes[0], "", "", 0)]
+    if network.front_scale:  # s, one per input feature
+        rows.append(
+            ("front_scale", network.layer_sizes[0], "", "", network.layer_sizes[0])
+        )
     hidden = network.layer_sizes[1:-1]
     layers = zip(hidden, network.activations, network.dropout)
     for i, (units, activation, rate) in enumerate(layers, start=1):

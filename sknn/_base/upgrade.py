@@ -35,6 +35,9 @@ ADDED_STATE = {
     "_network.activations": lambda state: (
         (state["_network"].activation,) * (state["_network"].n_layers - 2)
     ),
+    # θ kept beside coefs_ when they differ (a front scale, "ntk"): a model
+    # saved before either existed is plain, its coefs_ are θ
+    "_theta": lambda state: None,
     # the rate each epoch started with, not recorded before there were
     # schedules: NaN, as for any metric an epoch did not measure
     "history_.learning_rate": lambda state: (

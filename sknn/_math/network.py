@@ -1,10 +1,10 @@
 """The feed-forward network: forward propagation, J(Θ) and its gradient.
 
 All parameters live in one flat vector θ — every weight matrix Θ⁽ˡ⁾ first, then
-every bias vector — and ``Network.unpack`` hands out views of it. The
-optimisers then update all parameters in a few whole-vector passes, L-BFGS sees
-the vector it needs, and the L2 term of J, which leaves the biases out, is one
-contiguous slice.
+every bias vector, then the front scale s if there is one — and
+``Network.unpack`` hands out views of it. The optimisers then update all
+parameters in a few whole-vector passes, L-BFGS sees the vector it needs, and
+the L2 term of J, which leaves the biases (and s) out, is one contiguous slice.
 
 Layer l+1 computes ``A⁽ˡ⁺¹⁾ = g(A⁽ˡ⁾ Θ⁽ˡ⁾ + b⁽ˡ⁾)`` for a whole batch at once
 (rows are samples), with the hidden layer's own g, so a forward pass is one
@@ -12,7 +12,23 @@ matrix product per layer.
 Backpropagation runs the error δ from the output back:
 ``δ⁽ᴸ⁾ = w ⊙ (h − y) / Σw``, ``∂J/∂Θ⁽ˡ⁾ = A⁽ˡ⁾ᵀ δ⁽ˡ⁺¹⁾ + (λ/Σw) Θ⁽ˡ⁾``,
 ``∂J/∂b⁽ˡ⁾ = Σ_i δ⁽ˡ⁺¹⁾_i`` and ``δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ Θ⁽ˡ⁾ᵀ) ⊙ g'(z⁽ˡ⁾)``.
+
+The parametrisation. The weights the layers multiply by, Θ̃⁽ˡ⁾, may differ
+from the stored ones Θ⁽ˡ⁾ (what θ holds, what the optimisers update and the
+L2 term and weight decay act on): under ``parametrization="ntk"`` (the
+neural-tangent parametrisation) Θ̃⁽ˡ⁾ = c_l Θ⁽ˡ⁾ with c_l = 1/√fan_in, and
+with a front scale the first layer's rows are scaled too, Θ̃⁽¹⁾ = c_1
+diag(s) Θ⁽¹⁾, so that z⁽¹⁾ = x Θ̃⁽¹⁾ + b⁽¹⁾ = c_1 (x ⊙ s) Θ⁽¹⁾ + b⁽¹⁾ (c_l = 1
+under "standard").
+``Network.effective`` maps θ to θ̃ (the standard layout, biases as they
+are) once per forward pass, the one forward and backward code runs on θ̃,
+and ``Network.raw_gradient`` maps the gradient G = ∂J/∂Θ̃ back in place:
+∂J/∂Θ⁽ˡ⁾ = c_l G⁽ˡ⁾ (c_1 diag(s) G⁽¹⁾ for the first layer) and
+∂J/∂s_j = c_1 Σ_k Θ⁽¹⁾_jk G⁽¹⁾_jk. A network without either (the default)
+is *plain*: θ̃ is θ itself and nothing is mapped.
 """
+
+import math
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,8 +51,15 @@ def _matmul(A, B, out):
     return np.matmul(A, B, out=out)
 
 
+# The parametrisations a network may use (see the module docstring), and the
+# names of the groups of θ (``Network.groups``)
+PARAMETRIZATIONS = ("standard", "ntk")
+GROUPS = ("weights", "biases", "front_scale")
+
+
 class Network:
-    """Architecture of the network: layer sizes, activations, output, dropout.
+    """Architecture of the network: layer sizes, activations, output, dropout,
+    and how θ maps to the weights the layers multiply by.
 
     Parameters
     ----------
@@ -52,9 +75,18 @@ class Network:
         (``losses.regression_output``).
     dropout : sequence of float
         One rate per hidden layer.
+    front_scale : bool, default=False
+        A learnt scale s per input feature in front of the first layer,
+        the last ``layer_sizes[0]`` entries of θ.
+    parametrization : {"standard", "ntk"}, default="standard"
+        "ntk": each layer multiplies by its stored weights times
+        1/√fan_in (the module docstring has the mapping).
     """
 
-    def __init__(self, layer_sizes, activations, output, dropout):
+    def __init__(
+        self, layer_sizes, activations, output, dropout, front_scale=False,
+        parametrization="standard",
+    ):  # fmt: skip
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
         n_hidden = len(self.layer_sizes) - 2
         if isinstance(activations, str):
@@ -64,18 +96,37 @@ class Network:
             raise ValueError(
                 f"{len(self.activations)} activations for {n_hidden} hidden layers"
             )
+        if parametrization not in PARAMETRIZATIONS:
+            raise ValueError(
+                f"parametrization must be one of {PARAMETRIZATIONS}, not "
+                f"{parametrization!r}"
+            )
         self.output = OUTPUTS[output] if isinstance(output, str) else output
         self.dropout = tuple(float(r) for r in dropout)
+        self.front_scale = bool(front_scale)
+        self.parametrization = parametrization
         self.coef_shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         self.n_coef = sum(i * o for i, o in self.coef_shapes)
-        self.n_params = self.n_coef + sum(self.layer_sizes[1:])
+        self.n_params = self.n_effective + self.layer_sizes[0] * self.front_scale
 
     @property
     def n_layers(self):
         return len(self.layer_sizes)
 
+    @property
+    def n_effective(self):
+        """Entries of θ̃, the weights and biases the layers use (the
+        standard layout: θ without the front scale)."""
+        return self.n_coef + sum(self.layer_sizes[1:])
+
+    @property
+    def plain(self):
+        """Whether θ̃ is θ: the standard parametrisation, no front scale."""
+        return self.parametrization == "standard" and not self.front_scale
+
     def unpack(self, theta):
-        """Views of ``theta`` as the lists ``coefs`` and ``intercepts``."""
+        """Views of ``theta`` (θ or θ̃) as the lists ``coefs`` and
+        ``intercepts``."""
         coefs, intercepts = [], []
         start = 0
         for fan_in, fan_out in self.coef_shapes:
@@ -88,8 +139,22 @@ class Network:
             start += fan_out
         return coefs, intercepts
 
+    def scale_of(self, theta):
+        """The view of ``theta`` holding the front scale s (empty without)."""
+        return theta[self.n_effective : self.n_params]
+
+    def groups(self):
+        """The parameter groups of θ by name, each a slice: "weights",
+        "biases" and "front_scale" (an empty slice without one)."""
+        bounds = (0, self.n_coef, self.n_effective, self.n_params)
+        return {
+            name: slice(start, stop)
+            for name, start, stop in zip(GROUPS, bounds, bounds[1:])
+        }
+
     def pack(self, coefs, intercepts, dtype):
-        """A new flat θ holding copies of ``coefs`` and ``intercepts``."""
+        """A new flat θ̃ holding copies of ``coefs`` and ``intercepts`` (θ of a
+        plain network)."""
         parts = [np.ravel(c) for c in coefs] + [np.ravel(b) for b in intercepts]
         return np.concatenate(parts).astype(dtype, copy=False)
 
@@ -99,13 +164,81 @@ class Network:
         return float(np.dot(theta_coef, theta_coef))
 
     def initialize(self, rng, dtype):
-        """Glorot-uniform weights, U(±√(6 / (fan_in + fan_out))), zero biases."""
+        """θ at the start of training.
+
+        "standard": Glorot-uniform weights, U(±√(6 / (fan_in + fan_out))),
+        zero biases. "ntk": N(0, 1) weights and biases, drawn layer by layer
+        (the 1/√fan_in of the parametrisation scales them), the output
+        layer's all zero (RealMLP's initialisation). A front scale starts at
+        1.
+        """
         theta = np.zeros(self.n_params, dtype=dtype)
-        coefs, _ = self.unpack(theta)
-        for W in coefs:
-            limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
-            W[...] = rng.uniform(-limit, limit, size=W.shape)
+        coefs, intercepts = self.unpack(theta)
+        if self.parametrization == "ntk":
+            for W, b in zip(coefs[:-1], intercepts[:-1]):
+                W[...] = rng.standard_normal(W.shape)
+                b[...] = rng.standard_normal(b.shape)
+        else:
+            for W in coefs:
+                limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
+                W[...] = rng.uniform(-limit, limit, size=W.shape)
+        self.scale_of(theta)[...] = 1
         return theta
+
+    def _gains(self):
+        """c_l of each layer: 1/√fan_in under "ntk", else 1."""
+        if self.parametrization == "ntk":
+            return [1.0 / math.sqrt(fan_in) for fan_in, _ in self.coef_shapes]
+        return [1.0] * len(self.coef_shapes)
+
+    def _row_scales(self, theta):
+        """What each layer's stored weights are multiplied by: c_l (a scalar
+        of θ's dtype), or c_1 s as a column for the first layer of a network
+        with a front scale."""
+        cast = theta.dtype.type
+        scales = [cast(gain) for gain in self._gains()]
+        if self.front_scale:
+            scales[0] = (self.scale_of(theta) * scales[0])[:, None]
+        return scales
+
+    def effective(self, theta, out=None):
+        """θ̃, the weights and biases the layers multiply by, from θ.
+
+        Θ̃⁽ˡ⁾ = c_l Θ⁽ˡ⁾, the first layer's rows also times s (Θ̃⁽¹⁾ = c_1
+        diag(s) Θ⁽¹⁾), the biases as they are. A plain network returns
+        ``theta`` itself; otherwise θ̃ is written into ``out`` (a buffer of
+        ``n_effective`` entries), or a new array when None.
+        """
+        if self.plain:
+            return theta
+        if out is None:
+            out = np.empty(self.n_effective, theta.dtype)
+        coefs, _ = self.unpack(theta)
+        effective, _ = self.unpack(out)
+        for W, W_effective, scale in zip(coefs, effective, self._row_scales(theta)):
+            np.multiply(W, scale, out=W_effective)
+        out[self.n_coef :] = theta[self.n_coef : self.n_effective]
+        return out
+
+    def raw_gradient(self, theta, grad):
+        """Turn ∂J/∂θ̃, in ``grad``'s first ``n_effective`` entries, into ∂J/∂θ
+        in place (θ the stored parameters ``theta``).
+
+        ∂J/∂Θ⁽ˡ⁾ = c_l G⁽ˡ⁾ (c_1 diag(s) G⁽¹⁾ for the first layer) and
+        ∂J/∂s_j = c_1 Σ_k Θ⁽¹⁾_jk G⁽¹⁾_jk, with G⁽ˡ⁾ = ∂J/∂Θ̃⁽ˡ⁾; the biases'
+        gradient is theirs already. Nothing to do for a plain network.
+        """
+        if self.plain:
+            return
+        coefs, _ = self.unpack(theta)
+        grads, _ = self.unpack(grad)
+        scales = self._row_scales(theta)
+        if self.front_scale:  # from G⁽¹⁾ before it is rescaled below
+            grad_scale = self.scale_of(grad)
+            np.einsum("jk,jk->j", coefs[0], grads[0], out=grad_scale)
+            grad_scale *= theta.dtype.type(self._gains()[0])
+        for G, scale in zip(grads, scales):
+            G *= scale
 
     def logits(self, X, coefs, intercepts):
         """Output-layer pre-activations z for ``X``; dropout off, nothing shared.
@@ -217,6 +350,10 @@ class Backprop:
             for n, rate in zip(sizes[:-1], network.dropout)
         ]
         self._l2 = None  # (λ/Σw) Θ, allocated at the first use of λ > 0
+        # θ̃ of each pass, for a network that is not plain
+        self._effective = (
+            None if network.plain else np.zeros(network.n_effective, dtype)
+        )
 
     def _dropout_bits(self, shape, rate):
         """32 random bits per unit straight from the bit generator, and the
@@ -242,11 +379,16 @@ class Backprop:
         np.multiply(bits >= threshold, self._keep_scale(rate), out=mask)
 
     def forward(self, X, theta, train):
-        """Forward pass (``Network.forward``) through the reused buffers, with
-        dropout while ``train``; returns the logits buffer and each layer's
-        input."""
+        """Forward pass (``Network.forward``) of the parameters θ through the
+        reused buffers, with dropout while ``train``; returns the logits
+        buffer and each layer's input."""
+        effective = self.network.effective(theta, self._effective)
+        return self._forward(X, effective, theta, train)
+
+    def _forward(self, X, effective, theta, train):
+        """``forward`` with θ̃ already computed."""
         net = self.network
-        coefs, intercepts = net.unpack(theta)
+        coefs, intercepts = net.unpack(effective)
         n = X.shape[0]
         activations = [ACTIVATIONS[name] for name in net.activations]
         fused = self._fused_dropout_kernel("relu_dropout", theta) if train else None
@@ -280,6 +422,10 @@ class Backprop:
     ):
         """J(Θ) on the batch, with ∂J/∂θ written into ``grad``.
 
+        θ is the stored parameters: the pass runs on θ̃
+        (``Network.effective``) and the gradient is mapped back
+        (``Network.raw_gradient``); J's L2 term is on the stored weights.
+
         Parameters
         ----------
         X : array or sparse matrix of shape (n, n_features)
@@ -303,12 +449,14 @@ class Backprop:
         J : float
         """
         net = self.network
-        coefs, _ = net.unpack(theta)
+        effective = net.effective(theta, self._effective)
+        coefs, _ = net.unpack(effective)
+        # ∂J/∂θ̃ has θ's layout up to the front scale: written into grad
         grad_coefs, grad_intercepts = net.unpack(grad)
         n = X.shape[0]
         sum_w = n if weights is None else weights.sum()
 
-        H, inputs = self.forward(X, theta, train)
+        H, inputs = self._forward(X, effective, theta, train)
         losses = net.output.loss_and_output(H, T)
         if metric is not None:
             metric.update(H, T)
@@ -341,6 +489,7 @@ class Backprop:
                     delta_in *= mask[:n]
                 derivatives[layer - 1](A, delta_in)
             delta = delta_in
+        net.raw_gradient(theta, grad)
         if alpha and include_l2:
             # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
             l2 = self._l2_buffer()

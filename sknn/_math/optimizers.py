@@ -16,6 +16,17 @@ included) by min(1, c / (‖g‖ + 1e-6)) first; ``weight_decay`` wd then decays
 the weights, θ := θ·(1 − α·wd) (not the biases), before the rule's update
 with the gradient of the old θ: decoupled weight decay (AdamW; SGDW).
 
+Every rule also takes per-group factors on the rate (``learning_rate_factors``,
+``rate_factors`` here): entry i of θ steps with the rate α·f_i, f_i the
+factor of its group (the weights, the biases, the front scale), as PyTorch's
+parameter groups with their own ``lr``. The rule's update is multiplied by
+f entry by entry (Adam: θ := θ − α f ⊙ √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε);
+SGD with momentum: v := μ v − α f ⊙ g), and the weights decay by their
+group's rate, θ := θ·(1 − α·f·wd). The vector f is built once per run, at
+the first step, and freed with the scratch buffer. A step with factors takes
+the NumPy path: the kernels have no factor (the networks these factors are
+meant for, RealMLP's, are below ``kernels.MIN_PARAMS`` anyway).
+
 Two implementations compute each step. The NumPy one updates θ in a few
 whole-vector passes through one scratch buffer, so a step allocates nothing;
 the scratch buffer exists only while training (``release`` frees it), so a
@@ -78,6 +89,11 @@ class _Optimizer:
     # optimiser pickled before they existed has neither)
     weight_decay = 0.0
     clip_grad_norm = None
+    # per-group factors on the rate, {group: (start, stop, factor)} over θ
+    # with every factor other than 1 ("weights" is θ[:n_coef]), or None
+    # (``make_optimizer`` sets them)
+    rate_factors = None
+    factors = None  # their vector over θ, built at the first step of a run
 
     def __init__(self, n_params, dtype, n_coef=None):
         self.n_params = n_params
@@ -92,8 +108,24 @@ class _Optimizer:
         return self.scratch
 
     def release(self):
-        """Free the scratch buffer; the next ``step`` allocates it again."""
+        """Free the scratch buffer and the vector of rate factors; the next
+        ``step`` builds them again."""
         self.scratch = None
+        self.factors = None
+
+    def _factor_vector(self):
+        """f over θ: each entry the factor of its group (1 outside them)."""
+        if self.factors is None:
+            factors = np.ones(self.n_params, self.dtype)
+            for start, stop, factor in self.rate_factors.values():
+                factors[start:stop] = factor
+            self.factors = factors
+        return self.factors
+
+    def _apply_factors(self, update):
+        """update := f ⊙ update, with rate factors; nothing without."""
+        if self.rate_factors:
+            update *= self._factor_vector()
 
     def _l2_entries(self, l2_scale):
         """How many leading entries of θ the L2 term applies to."""
@@ -115,10 +147,14 @@ class _Optimizer:
 
     def _decay(self):
         """(entries, factor) of decoupled weight decay: the weights, θ :=
-        θ·(1 − α·wd) with α the rate of this step; (0, 1.0) without it."""
+        θ·(1 − α·f·wd) with α the rate of this step and f the weights' rate
+        factor; (0, 1.0) without it."""
         if not self.weight_decay:
             return 0, 1.0
-        return self.n_coef, 1.0 - self.learning_rate * self.weight_decay
+        rate = self.learning_rate
+        if self.rate_factors and "weights" in self.rate_factors:
+            rate = rate * self.rate_factors["weights"][2]
+        return self.n_coef, 1.0 - rate * self.weight_decay
 
     def step(self, theta, grad, l2_scale=0.0):
         """One update of ``theta`` in place, L2 term included.
@@ -153,7 +189,9 @@ class _Optimizer:
             n_l2, l2_scale = 0, 0.0
         n_decay, decay = self._decay()
         flush = self.t % FLUSH_EVERY == 0
-        kernel = kernels.get_kernel(self._kernel_name, theta)
+        kernel = (
+            None if self.rate_factors else kernels.get_kernel(self._kernel_name, theta)
+        )
         if kernel is not None:
             cast = theta.dtype.type  # every float argument in θ's dtype
             tiny = np.finfo(theta.dtype).tiny if flush else 0.0
@@ -222,6 +260,7 @@ class SGD(_Optimizer):
     def _numpy_step(self, theta, grad):
         scratch = self._scratch()
         step = np.multiply(grad, self.learning_rate, out=scratch)  # α g
+        self._apply_factors(step)
         v = self.velocity
         if v is None:
             theta -= step
@@ -302,6 +341,7 @@ class RMSprop(_Optimizer):
         scratch += self.epsilon
         np.divide(grad, scratch, out=scratch)
         scratch *= self.learning_rate
+        self._apply_factors(scratch)
         theta -= scratch
 
     def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny, n_decay, decay):
@@ -390,6 +430,7 @@ class Adam(_Optimizer):
         scratch += self.epsilon
         np.divide(m, scratch, out=scratch)
         scratch *= self._step_size()
+        self._apply_factors(scratch)
         theta -= scratch
 
     def _fused_step(self, kernel, theta, grad, n_l2, l2, tiny, n_decay, decay):
@@ -419,7 +460,9 @@ class Adam(_Optimizer):
 SOLVERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 
-def make_optimizer(rule, n_params, dtype, params, resume=None, n_coef=None):
+def make_optimizer(
+    rule, n_params, dtype, params, resume=None, n_coef=None, groups=None
+):
     """A ``rule`` optimiser (a class of ``SOLVERS``), its constants taken from
     the estimator's parameters ``params`` (a dict of ``get_params()``).
 
@@ -427,12 +470,23 @@ def make_optimizer(rule, n_params, dtype, params, resume=None, n_coef=None):
     of the same kind and shape, its running averages and step count carry on
     (copied, never shared), while constants such as a lowered
     ``learning_rate`` come from ``params``. ``n_coef``, the number of weights
-    at the start of θ, is needed for ``step``'s ``l2_scale``.
+    at the start of θ, is needed for ``step``'s ``l2_scale``; ``groups``
+    ({name: slice of θ}, ``Network.groups``) for the factors of
+    ``params["learning_rate_factors"]``, a dict {group name: factor}.
     """
     constants = [params[name] for name in rule.PARAMETERS]
     new = rule(n_params, dtype, params["learning_rate"], *constants, n_coef=n_coef)
     new.weight_decay = params.get("weight_decay", 0.0)
     new.clip_grad_norm = params.get("clip_grad_norm")
+    factors = params.get("learning_rate_factors") or {}
+    if factors and groups is None:
+        raise ValueError("learning_rate_factors need the groups of θ (groups=)")
+    # a factor of 1, or of a group the network does not have, changes nothing
+    new.rate_factors = {
+        name: (groups[name].start, groups[name].stop, float(factor))
+        for name, factor in factors.items()
+        if factor != 1 and groups[name].stop > groups[name].start
+    } or None
     if type(resume) is type(new) and resume.n_params == new.n_params:
         for name in new.STATE:
             old = getattr(resume, name)

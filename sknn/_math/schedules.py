@@ -20,6 +20,10 @@ cosine         α · ½ (1 + cos(π s / S)), s/S = (c + k/K) / max_iter at step 
                s ≥ S. ``fit`` runs its own cosine over its ``max_iter``
                epochs; in ``partial_fit`` each call is an epoch, so the
                horizon is ``max_iter`` calls whatever their sizes
+coslog4        α · ½ (1 − cos(2π log₂(1 + 15 s/S))), s/S and the horizon as
+               for cosine: RealMLP's warm restarts, 4 cycles from 0 up to α
+               and back to 0, the n-th ending at s/S = (2ⁿ − 1)/15 (each
+               twice as long as the one before); 0 once s ≥ S
 callable f     f(epoch, rate) before each epoch (0-based, counting earlier
                calls), given the rate in use (Keras' ``LearningRateScheduler``)
 ============== ==============================================================
@@ -135,10 +139,36 @@ class Cosine(Rule):
         K = steps_per_epoch
         S = self.max_iter * K
         s = min(state.epochs * K + min(step, K), S)
-        return state.base_rate * 0.5 * (1.0 + math.cos(math.pi * s / S))
+        return self.value(state.base_rate, s, S)
+
+    @staticmethod
+    def value(rate, s, S):
+        """The value at step ``s`` of ``S`` (integers, 0 ≤ s ≤ S)."""
+        return rate * 0.5 * (1.0 + math.cos(math.pi * s / S))
 
     def ended(self, state):
         return state.epochs >= self.max_iter
+
+
+class CosLog(Cosine):
+    """RealMLP's ``coslog`` schedule (Holzmüller et al., 2024): warm restarts
+    on a logarithmic time axis, α · ½ (1 − cos(2π log₂(1 + (2ᶜ − 1) t))) with
+    t = s/S, over ``max_iter`` epochs as ``Cosine`` (the same steps, epochs
+    and ``partial_fit`` calls).
+
+    The value is 0 at t = 0 and wherever log₂(1 + (2ᶜ − 1) t) is an integer,
+    t = (2ⁿ − 1)/(2ᶜ − 1), so its ``cycles`` c cycles each last twice as long
+    as the one before, and it ends at 0 at t = 1; each cycle peaks at α.
+    """
+
+    def __init__(self, max_iter, cycles):
+        super().__init__(max_iter)
+        self.cycles = cycles
+
+    def value(self, rate, s, S):
+        # (2ᶜ − 1)·s is an integer: the ends of the cycles are exact
+        log_time = math.log2(1.0 + (2**self.cycles - 1) * s / S)
+        return rate * 0.5 * (1.0 - math.cos(2.0 * math.pi * log_time))
 
 
 class Custom(Rule):
@@ -169,6 +199,7 @@ RULES = {
     "invscaling": lambda power_t, **_: InvScaling(power_t),
     "adaptive": lambda **_: Adaptive(),
     "cosine": lambda max_iter, **_: Cosine(max_iter),
+    "coslog4": lambda max_iter, **_: CosLog(max_iter, cycles=4),
 }
 
 
