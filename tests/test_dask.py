@@ -11,18 +11,21 @@ import pickle
 import subprocess
 import sys
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_classification, make_multilabel_classification
-from sklearn.exceptions import NotFittedError
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sknn import MLPClassifier, MLPRegressor
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")  # needs pyarrow
+lbfgs = pytest.importorskip("sknn._dask.lbfgs")
 
 # more rows than the model's own prediction blocks (PREDICT_ROWS = 2048), in
 # Dask chunks that do not line up with them
@@ -332,3 +335,227 @@ def test_on_a_local_cluster(cluster_client):
     np.testing.assert_array_equal(proba, np.concatenate(blocks))
     assert accuracy == pytest.approx(clf.score(X, y), rel=1e-12)
     assert r2 == pytest.approx(reg.score(X, Y), rel=1e-12)
+
+
+# ====================================================== fitting on Dask input
+#
+# The data stays where it lives: X, y and the weights are checked from a
+# summary the workers compute, L-BFGS sums J and its gradient over the
+# partitions, the gradient solvers visit the blocks.
+
+
+def dask_inputs(X, y, chunk=CHUNK, w=None):
+    """X, y (and w) as Dask arrays with ``chunk`` rows per block."""
+    Xd = da.from_array(X, chunks=(chunk, -1))
+    yd = da.from_array(y, chunks=(chunk, *y.shape[1:]))
+    wd = None if w is None else da.from_array(w, chunks=chunk)
+    return Xd, yd, wd
+
+
+def estimator_for(kind, **params):
+    Estimator = MLPRegressor if kind in ("regression", "multioutput") else MLPClassifier
+    return Estimator(**{"hidden_layer_sizes": (8, 5), "random_state": 0, **params})
+
+
+def quiet(model, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(*args, **kwargs)
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def validated_both(estimator, X, y, w, Xd, yd, wd):
+    from sknn._base import prepare
+    from sknn._dask import fit
+
+    local = prepare.validated(
+        clone(estimator), prepare.FitArguments(X, y, w),
+        incremental=False, continuing=False,
+    )  # fmt: skip
+    distributed = fit.validated(
+        clone(estimator), prepare.FitArguments(Xd, yd, wd),
+        incremental=False, continuing=False,
+    )  # fmt: skip
+    return local, distributed
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced", {0: 3.0, 2: 0.5}])
+def test_targets_and_weights_equal_the_in_memory_ones(class_weight):
+    X, y = data("multiclass")
+    y = y[:N]
+    w = np.random.default_rng(1).uniform(0, 2, N)
+    model = MLPClassifier(class_weight=class_weight, label_smoothing=0.1)
+    local, lazy = validated_both(model, X, y, w, *dask_inputs(X, y, w=w))
+    np.testing.assert_array_equal(lazy.targets.classes, local.targets.classes)
+    assert lazy.targets.kind == local.targets.kind
+    np.testing.assert_array_equal(lazy.targets.T.compute(), local.targets.T)
+    np.testing.assert_array_equal(lazy.weights.compute(), local.weights)
+    assert lazy.total_weight == pytest.approx(local.weights.sum(), rel=1e-12)
+
+
+def test_labels_of_a_dask_series_and_a_dataframe_with_unknown_lengths():
+    X, y = data("multiclass")
+    labels = np.array(["cat", "dog", "emu"], dtype=object)[y]
+    frame = pd.DataFrame(X, columns=COLUMNS)
+    ddf = dd.from_pandas(frame, npartitions=4)
+    series = dd.from_pandas(pd.Series(labels), npartitions=3)  # other partitions
+    params = {"solver": "lbfgs", "max_iter": 5}
+    lazy = quiet(estimator_for("multiclass", **params), ddf, series)
+    eager = quiet(estimator_for("multiclass", **params), frame, labels)
+    assert list(lazy.classes_) == ["cat", "dog", "emu"]
+    assert list(lazy.feature_names_in_) == COLUMNS and lazy.n_features_in_ == 6
+    np.testing.assert_allclose(
+        lazy.predict_proba(frame), eager.predict_proba(frame), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_in_memory_y_and_weights_are_cut_into_the_chunks_of_x():
+    X, y = data("binary")
+    w = np.random.default_rng(0).uniform(0, 2, N)
+    Xd, yd, wd = dask_inputs(X, y, w=w)
+    params = {"solver": "lbfgs", "max_iter": 5}
+    given = quiet(estimator_for("binary", **params), Xd, y, w)
+    rechunked = quiet(estimator_for("binary", **params), Xd, yd.rechunk(700), wd)
+    np.testing.assert_array_equal(given.coefs_[0], rechunked.coefs_[0])
+
+
+def test_the_fit_never_brings_the_collections_to_the_client(monkeypatch):
+    """Only the summaries, the sums and the first rows (the final divergence
+    check) are computed: nothing turns a whole collection into an array."""
+    X, y = data("multiclass")
+    Xd, yd, _ = dask_inputs(X, y)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Dask array was turned into a NumPy array")
+
+    monkeypatch.setattr(da.Array, "__array__", refuse)
+    for solver in ("lbfgs",):
+        quiet(estimator_for("multiclass", solver=solver, max_iter=2), Xd, yd)
+
+
+def in_memory_error(fit, *args):
+    with pytest.raises((ValueError, TypeError)) as error:
+        fit(*args)
+    return str(error.value)
+
+
+@pytest.mark.parametrize(
+    "case", ["nan", "inf", "negative_weight", "continuous", "one_class", "poisson"]
+)
+def test_bad_input_gets_the_in_memory_error(case):
+    X, y = data("multiclass")
+    w = np.ones(N)
+    model = estimator_for("multiclass", max_iter=1)
+    if case == "nan":
+        X = X.copy()
+        X[123, 2] = np.nan
+    elif case == "inf":
+        X = X.copy()
+        X[4000, 0] = np.inf
+    elif case == "negative_weight":
+        w[7] = -1
+    elif case == "continuous":
+        y = X[:, 0]
+    elif case == "one_class":
+        y = np.zeros(N)
+    else:
+        model = estimator_for("regression", loss="poisson", max_iter=1)
+        y = -np.abs(X[:, 0])
+    eager = in_memory_error(clone(model).fit, X, y, w)
+    lazy = in_memory_error(clone(model).fit, *dask_inputs(X, y, w=w))
+    assert lazy == eager
+
+
+def test_misaligned_and_column_chunked_inputs_are_refused():
+    X, y = data("binary")
+    model = estimator_for("binary", max_iter=1)
+    with pytest.raises(ValueError, match=r"rechunk\({1: -1}\)"):
+        model.fit(da.from_array(X, chunks=(CHUNK, 3)), y)
+    Xd, yd, _ = dask_inputs(X, y)
+    with pytest.raises(ValueError, match="y has 4999 rows and X has 5000"):
+        model.fit(Xd, yd[1:])
+    with pytest.raises(ValueError, match="sample_weight has 10 rows and X has 5000"):
+        model.fit(Xd, yd, np.ones(10))
+    with pytest.raises(ValueError, match="holds out a stratified random part"):
+        clone(model).set_params(early_stopping=True).fit(Xd, yd)
+    with pytest.raises(ValueError, match="not in classes"):
+        clone(model).partial_fit(Xd, yd, classes=[0, 5])
+    assert not hasattr(model, "coefs_")  # nothing changed
+
+
+# ------------------------------------------------------------------ L-BFGS
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lbfgs_j_and_gradient_equal_the_in_memory_ones(dtype, monkeypatch):
+    """At the same θ, with sample and class weights and L2, in sub-batches
+    of a few rows in blocks of other sizes."""
+    from sknn._dask import fit, rows
+    from sknn._math.network import Backprop, Network
+    from sknn._training.loop import full_batch_objective
+
+    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 300)  # 300 // 16 = 18 rows
+    X, y = data("multiclass", dtype)
+    w = np.random.default_rng(2).uniform(0, 2, N).astype(dtype)
+    model = MLPClassifier((8, 5), alpha=0.3, class_weight="balanced", solver="lbfgs")
+    local, lazy = validated_both(model, X, y, w, *dask_inputs(X, y, w=w))
+    network = Network((6, 8, 5, 3), "relu", local.targets.output, (0.0, 0.0))
+    theta = network.initialize(np.random.default_rng(0), dtype)
+    train = fit._rows(model, lazy)
+    assert train.max_batch_rows == 18
+
+    def plan_for(train, batch_rows):
+        backprop = Backprop(network, batch_rows, dtype)
+        return SimpleNamespace(backprop=backprop, alpha=0.3, batch_size=batch_rows,
+                               train=train)  # fmt: skip
+
+    results = []
+    for objective in (
+        full_batch_objective(plan_for(local.rows(), N)),
+        lbfgs.objective(train, plan_for(train, train.max_batch_rows)),
+    ):
+        grad = np.zeros_like(theta)
+        accuracy = model._codec().metric(network.output)()
+        results.append((objective(theta, grad, accuracy), grad, accuracy.value()))
+    (J, grad, accuracy), (J_dask, grad_dask, accuracy_dask) = results
+    tol = 50 * float(np.finfo(dtype).eps)
+    assert J_dask == pytest.approx(J, rel=tol)
+    np.testing.assert_allclose(grad_dask, grad, rtol=tol, atol=tol * np.abs(grad).max())
+    assert accuracy_dask == accuracy
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "multioutput"])
+def test_lbfgs_fit_on_dask_equals_the_in_memory_fit(kind):
+    X, y = data(kind)
+    w = np.random.default_rng(3).uniform(0.5, 1.5, N)
+    params = {"solver": "lbfgs", "max_iter": 40, "alpha": 0.01}
+    if kind == "multiclass":
+        params["class_weight"] = "balanced"
+    eager = quiet(estimator_for(kind, **params), X, y, w)
+    lazy = quiet(estimator_for(kind, **params), *dask_inputs(X, y, w=w))
+    assert lazy.n_iter_ == eager.n_iter_
+    method = "predict_proba" if kind == "multiclass" else "predict"
+    np.testing.assert_allclose(
+        getattr(lazy, method)(X), getattr(eager, method)(X), rtol=1e-4, atol=1e-8
+    )
+    np.testing.assert_allclose(lazy.loss_curve_, eager.loss_curve_, rtol=1e-6)
+
+
+def test_lbfgs_tasks_hold_a_bounded_number_of_rows(monkeypatch):
+    from sknn._dask import rows
+
+    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 1000)
+    sizes = []
+    original = lbfgs.part_backprop
+
+    def recording(network, X, chunk):
+        backprop = original(network, X, chunk)
+        sizes.append(backprop.Z[0].shape[0])
+        return backprop
+
+    monkeypatch.setattr(lbfgs, "part_backprop", recording)
+    X, y = data("binary")
+    quiet(estimator_for("binary", solver="lbfgs", max_iter=2), *dask_inputs(X, y)[:2])
+    assert sizes and max(sizes) == 1000 // (8 + 5 + 1)
