@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.base import clone
+from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sknn import MLPClassifier, MLPRegressor
@@ -307,6 +307,9 @@ def cluster_client():
             protocol="tcp",
             host="127.0.0.1",
             dashboard_address=":0",
+            # single-threaded BLAS in the workers, as a cluster runs one task
+            # per core
+            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -431,7 +434,7 @@ def test_the_fit_never_brings_the_collections_to_the_client(monkeypatch):
         raise AssertionError("a Dask array was turned into a NumPy array")
 
     monkeypatch.setattr(da.Array, "__array__", refuse)
-    for solver in ("lbfgs",):
+    for solver in ("lbfgs", "adam"):
         quiet(estimator_for("multiclass", solver=solver, max_iter=2), Xd, yd)
 
 
@@ -559,3 +562,160 @@ def test_lbfgs_tasks_hold_a_bounded_number_of_rows(monkeypatch):
     X, y = data("binary")
     quiet(estimator_for("binary", solver="lbfgs", max_iter=2), *dask_inputs(X, y)[:2])
     assert sizes and max(sizes) == 1000 // (8 + 5 + 1)
+
+
+# ------------------------------------------------------ gradient solvers
+
+
+BLOCK_PARAMS = {
+    "max_iter": 4,
+    "batch_size": 100,
+    "dropout": 0.2,  # the training generator travels with the model
+    "learning_rate_schedule": "cosine",  # so does the schedule, per step
+    "alpha": 0.01,
+}
+
+
+def assert_same_fit(lazy, eager):
+    assert lazy.n_iter_ == eager.n_iter_
+    for a, b in zip(lazy.coefs_ + lazy.intercepts_, eager.coefs_ + eager.intercepts_):
+        np.testing.assert_array_equal(a, b, strict=True)
+    assert lazy.history_ == eager.history_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+def test_a_single_block_trains_as_the_numpy_array(solver, kind):
+    X, y = data(kind)
+    X_val, y_val = X[:500], y[:500]
+    params = {**BLOCK_PARAMS, "solver": solver, "early_stopping": True}
+    eager = quiet(estimator_for(kind, **params), X, y, X_val=X_val, y_val=y_val)
+    Xd, yd, _ = dask_inputs(X, y, chunk=N)
+    for validation in ((X_val, y_val), dask_inputs(X_val, y_val, chunk=500)[:2]):
+        lazy = quiet(
+            estimator_for(kind, **params), Xd, yd,
+            X_val=validation[0], y_val=validation[1],
+        )  # fmt: skip
+        assert_same_fit(lazy, eager)
+
+
+def test_blocks_differ_from_numpy_only_in_the_order_of_the_rows():
+    """Without shuffling, blocks of whole batches in order are the rows in
+    order: the same fit, bit for bit, whatever the number of blocks; the
+    shuffled fits differ."""
+    X, y = data("multiclass")
+    w = np.random.default_rng(4).uniform(0, 2, N)
+    params = {**BLOCK_PARAMS, "shuffle": False, "class_weight": "balanced"}
+    eager = quiet(estimator_for("multiclass", **params), X, y, w)
+    lazy = quiet(estimator_for("multiclass", **params), *dask_inputs(X, y, 1000, w))
+    assert_same_fit(lazy, eager)
+    shuffled = {**params, "shuffle": True}
+    eager = quiet(estimator_for("multiclass", **shuffled), X, y, w)
+    lazy = quiet(estimator_for("multiclass", **shuffled), *dask_inputs(X, y, 1000, w))
+    again = quiet(estimator_for("multiclass", **shuffled), *dask_inputs(X, y, 1000, w))
+    assert_same_fit(again, lazy)  # reproducible from random_state
+    assert not np.array_equal(lazy.coefs_[0], eager.coefs_[0])
+    assert lazy.score(X, y) == pytest.approx(eager.score(X, y), abs=0.05)
+
+
+def test_each_epoch_visits_the_blocks_in_a_new_random_order(monkeypatch):
+    from sknn._dask import blocks
+
+    visits = []
+    original = blocks._visit
+
+    def recording(plan, state, events, schedule, part):
+        visits.append((state.epoch, part[0].key))
+        return original(plan, state, events, schedule, part)
+
+    monkeypatch.setattr(blocks, "_visit", recording)
+    X, y = data("binary")
+    quiet(estimator_for("binary", max_iter=3), *dask_inputs(X, y, 1000)[:2])
+    orders = [[key for epoch, key in visits if epoch == e] for e in (1, 2, 3)]
+    assert all(sorted(order) == sorted(orders[0]) for order in orders)
+    assert len(orders[0]) == 5 and len({tuple(order) for order in orders}) > 1
+
+
+def test_partial_fit_is_one_pass_over_the_blocks_and_warm_start_continues():
+    X, y = data("multiclass")
+    params = {"max_iter": 2, "batch_size": 100, "shuffle": False}
+    Xd, yd, _ = dask_inputs(X, y, 1000)
+    eager = estimator_for("multiclass", **params)
+    lazy = estimator_for("multiclass", **params)
+    for _ in range(2):
+        eager.partial_fit(X, y, classes=[0, 1, 2])
+        lazy.partial_fit(Xd, yd, classes=[0, 1, 2])
+    assert_same_fit(lazy, eager)
+    eager = quiet(estimator_for("multiclass", warm_start=True, **params), X, y)
+    lazy = quiet(estimator_for("multiclass", warm_start=True, **params), Xd, yd)
+    assert_same_fit(quiet(lazy, Xd, yd), quiet(eager, X, y))
+    assert lazy.n_iter_ == 4
+
+
+def test_the_progress_line_advances_per_block(capsys):
+    X, y = data("binary")
+    quiet(estimator_for("binary", max_iter=2, verbose=2), *dask_inputs(X, y)[:2])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [["Epoch", "1/2"], ["Epoch", "2/2"]]
+    assert all(f"{N}/{N}" in line and "loss:" in line for line in lines)
+
+
+def test_an_interrupted_fit_keeps_the_last_completed_epoch(monkeypatch):
+    from sknn._dask import blocks
+
+    X, y = data("binary")
+    Xd, yd, _ = dask_inputs(X, y, 1000)
+    visits = []
+    original = blocks._visit
+
+    def interrupt(plan, state, events, schedule, part):
+        if len(visits) == 7:  # during the second epoch
+            raise KeyboardInterrupt
+        visits.append(state.theta.copy())
+        return original(plan, state, events, schedule, part)
+
+    monkeypatch.setattr(blocks, "_visit", interrupt)
+    model = estimator_for("binary", max_iter=5)
+    with pytest.warns(UserWarning, match="interrupted during epoch 2"):
+        model.fit(Xd, yd)
+    assert model.n_iter_ == 1
+    np.testing.assert_array_equal(model.coefs_[0].ravel(), visits[5][: 6 * 8])
+
+
+def test_fit_on_a_local_cluster(cluster_client):
+    """The model travels between the two worker processes; the block-wise
+    fit of a single block equals the NumPy fit to rtol 1e-10 (other
+    processes, other BLAS threads), L-BFGS over blocks the local L-BFGS to
+    rtol 1e-4; the model pickles and predicts on NumPy."""
+    distributed = pytest.importorskip("distributed")
+    X, y = data("multiclass")
+    X_val, y_val = X[:500], y[:500]
+    adam = {**BLOCK_PARAMS, "early_stopping": True}
+    lbfgs_params = {"solver": "lbfgs", "max_iter": 30, "class_weight": "balanced"}
+    eager = quiet(estimator_for("multiclass", **adam), X, y, X_val=X_val, y_val=y_val)
+    eager_lbfgs = quiet(estimator_for("multiclass", **lbfgs_params), X, y)
+    with (
+        dask.config.set(scheduler=cluster_client.get),
+        distributed.get_task_stream(cluster_client) as tasks,
+    ):
+        Xd, yd, _ = dask_inputs(X, y, chunk=N)
+        lazy = quiet(
+            estimator_for("multiclass", **adam), Xd, yd,
+            X_val=da.from_array(X_val), y_val=y_val,
+        )  # fmt: skip
+        lazy_lbfgs = quiet(
+            estimator_for("multiclass", **lbfgs_params), *dask_inputs(X, y)[:2]
+        )
+    assert {task["worker"] for task in tasks.data} == set(
+        cluster_client.scheduler_info()["workers"]
+    )
+    assert lazy.n_iter_ == eager.n_iter_
+    for a, b in zip(lazy.coefs_ + lazy.intercepts_, eager.coefs_ + eager.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lazy.loss_curve_, eager.loss_curve_, rtol=1e-10)
+    assert lazy_lbfgs.n_iter_ == eager_lbfgs.n_iter_
+    restored = pickle.loads(pickle.dumps(lazy_lbfgs))
+    assert not any("dask" in type(v).__module__ for v in vars(restored).values())
+    np.testing.assert_allclose(
+        restored.predict_proba(X), eager_lbfgs.predict_proba(X), rtol=1e-4, atol=1e-8
+    )

@@ -20,6 +20,7 @@ become one block). What involves the rows beyond J:
   predictions (one value, or one row of probabilities, per row), never X.
 """
 
+import math
 from functools import partial
 
 from .._base import params
@@ -30,7 +31,7 @@ from .._base.prepare import (
     check_rows,
 )
 from .._training.loop import train_lbfgs
-from . import lbfgs
+from . import blocks, lbfgs
 from .inputs import validated, validation_data
 from .rows import DaskRows, sub_batch_rows
 
@@ -81,8 +82,11 @@ def distribute(training, fit_input):
     if plan.optimizer is None:
         plan.solver_loop = partial(train_lbfgs, objective=lbfgs.objective(rows, plan))
         return
-    raise ValueError(
-        f"solver={type(plan.optimizer).__name__.lower()!r} does not train on "
-        "Dask collections yet: use solver='lbfgs', or compute the data into "
-        "memory."
+    plan.solver_loop = partial(
+        blocks.train_blocks, rows=rows, schedule=training.schedule,
+        order=blocks.order_stream(plan.rng),
+    )  # fmt: skip
+    # a block's last batch may be short: the steps an epoch takes
+    training.schedule.steps_per_epoch = max(
+        sum(math.ceil(n / plan.batch_size) for n in rows.lengths), 1
     )
