@@ -719,3 +719,58 @@ def test_fit_on_a_local_cluster(cluster_client):
     np.testing.assert_allclose(
         restored.predict_proba(X), eager_lbfgs.predict_proba(X), rtol=1e-4, atol=1e-8
     )
+
+
+# ------------------------------------------- scorers, callbacks, hold-outs
+
+
+def test_scorers_on_a_dask_hold_out_equal_the_in_memory_ones():
+    """The hold-out stays on the cluster; the scorers' metrics receive its
+    labels and predictions (computed block by block), never X_val."""
+    X, y = data("multiclass")
+    X_val, y_val = X[:600], y[:600]
+    params = {**BLOCK_PARAMS, "scoring": ["f1_macro", "neg_log_loss"]}
+    eager = quiet(estimator_for("multiclass", **params), X, y, X_val=X_val, y_val=y_val)
+    Xd, yd, _ = dask_inputs(X, y, chunk=N)
+    lazy = quiet(
+        estimator_for("multiclass", **params), Xd, yd,
+        X_val=da.from_array(X_val, chunks=(250, -1)), y_val=da.from_array(y_val),
+    )  # fmt: skip
+    assert lazy.history_.keys() == eager.history_.keys()
+    for key in ("val_f1_macro", "val_neg_log_loss", "val_loss"):
+        np.testing.assert_allclose(lazy.history_[key], eager.history_[key], rtol=1e-9)
+
+
+class DaskScores:
+    """A scikit-learn callback that scores each epoch's model on the
+    training collections it receives."""
+
+    def __init__(self):
+        self.seen = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(
+        self, estimator, context, *, X=None, y=None, fitted_estimator=None, **kwargs
+    ):
+        if context.task_name == "epoch":
+            self.seen.append((X, fitted_estimator.score(X, y)))
+
+
+def test_callbacks_receive_the_collections_and_score_on_the_cluster():
+    pytest.importorskip("sklearn.callback")
+    X, y = data("multiclass")
+    Xd, yd, _ = dask_inputs(X, y)
+    callback = DaskScores()
+    model = estimator_for("multiclass", max_iter=2)
+    quiet(model.set_callbacks(callback), Xd, yd)
+    assert len(callback.seen) == 2
+    assert all(given is Xd and type(score) is float for given, score in callback.seen)
+    assert callback.seen[-1][1] == pytest.approx(model.score(X, y), rel=1e-12)
