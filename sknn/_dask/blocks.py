@@ -28,10 +28,10 @@ from dataclasses import dataclass, replace
 import dask
 import numpy as np
 
-from .._training.data import Rows
 from .._training.loop import Events, end_epoch, start_epoch, train_rows
 from .._training.observers import LearningRate
 from . import cluster
+from .rows import local_rows
 
 # What the loop's state carries from block to block (θ is copied in place)
 CARRIED = ("steps", "samples_done", "batch_loss", "loss_sum", "weight_sum",
@@ -97,7 +97,7 @@ def _train_here(model, X, T, w):
     plan, state, schedule = model.plan, model.state, model.schedule
     steps = _StepLosses()
     observers = [steps] if schedule is None else [steps, LearningRate(schedule, 0, 0)]
-    train_rows(plan, state, Events(observers), Rows(X, T, w))
+    train_rows(plan, state, Events(observers), local_rows(X, T, w))
     state.grad = state.gather = None  # buffers, not state
     plan.optimizer.release()
     return state, plan.optimizer, plan.rng.bit_generator.state, schedule, steps.losses

@@ -27,10 +27,9 @@ import dask
 import numpy as np
 
 from .._math.losses import cost
-from .._training.data import Rows
 from .._training.loop import loss_and_gradient_sum
 from . import cluster
-from .rows import add_sums, fresh, part_backprop
+from .rows import add_sums, fresh, local_rows, part_backprop
 
 
 def objective(rows, plan):
@@ -67,8 +66,6 @@ def _part_gradient(X, T, w, theta, network, metric, chunk, total):
     and its training metric."""
     seen = fresh(metric)
     grad = np.zeros(theta.shape, np.float64)
-    share = loss_and_gradient_sum(
-        part_backprop(network, X, chunk), Rows(X, T, w), theta, chunk, total, grad,
-        seen,
-    )  # fmt: skip
+    backprop, rows = part_backprop(network, X, chunk), local_rows(X, T, w)
+    share = loss_and_gradient_sum(backprop, rows, theta, chunk, total, grad, seen)
     return share, grad, seen

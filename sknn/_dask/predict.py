@@ -33,6 +33,9 @@ def _apply(block, model, method, empty):
     """``model.<method>(block)`` on a worker, as a NumPy array."""
     if block.shape[0] == 0:  # scikit-learn refuses 0 rows; a partition may have
         return empty
+    # a block from the network may sit at an odd address: copied once, aligned
+    # (see rows.local_rows)
+    block = np.require(block, requirements="CA")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_NO_NAMES, category=UserWarning)
         return np.asarray(getattr(model, method)(block))

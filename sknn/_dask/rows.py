@@ -13,6 +13,7 @@ import copy
 from dataclasses import dataclass
 
 import dask
+import numpy as np
 
 from .._math.network import Backprop
 from .._training.data import Batch, Rows
@@ -84,6 +85,17 @@ class DaskRows:
         if metric is not None:
             metric.merge(seen)
         return total
+
+
+def local_rows(X, T, w):
+    """A partition's ``Rows``, its arrays aligned in memory: a block that
+    arrived over the network can be a view at an odd address into the
+    message's bytes, on which every NumPy and BLAS operation takes a slow
+    path (measured: 20 times slower steps); such a block is copied once."""
+    aligned = [
+        None if a is None else np.require(a, requirements="CA") for a in (X, T, w)
+    ]
+    return Rows(*aligned)
 
 
 def part_backprop(network, X, chunk):
