@@ -93,6 +93,7 @@ def per_iteration(solver, iterations, X, y, args):
             assert fitted.n_iter_ == k, (solver, fitted.n_iter_, k)
         return statistics.median(times)
 
+    model(solver, 1, args.hidden).fit(X, y)  # warm-up: imports, caches, workers
     one, many = seconds(1), seconds(iterations)
     each = (many - one) / (iterations - 1)
     return each, one - each

@@ -71,6 +71,10 @@ def persisted(*arrays):
     nbytes = sum(a.nbytes for a in present)
     if nbytes > PERSIST_FRACTION * cluster_memory(client):
         return arrays
+    # aligned once, on the workers, so that no pass has to copy a block
+    present = [
+        a.map_blocks(np.require, requirements="CA", dtype=a.dtype) for a in present
+    ]
     kept = iter(client.persist(present))
     return tuple(None if a is None else next(kept) for a in arrays)
 
