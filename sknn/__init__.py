@@ -1,6 +1,7 @@
 """sknn: scikit-learn-compatible neural networks written by hand in NumPy.
 
-Public API: ``MLPClassifier``, ``MLPRegressor``, ``plot_history``,
+Public API: ``MLPClassifier``, ``MLPRegressor``, the tabular presets
+``TabularClassifier`` and ``TabularRegressor``, ``plot_history``,
 ``DivergenceError``, ``skops_trusted_types``, and the ONNX export
 ``to_onnx`` and ``register_onnx_converters`` (``pip install "sknn[onnx]"``;
 ``import sknn`` does not import skl2onnx).
@@ -13,12 +14,15 @@ from ._export import register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
 from ._plotting import plot_history
 from ._regressor import MLPRegressor
+from ._tabular.estimators import TabularClassifier, TabularRegressor
 
 __version__ = "0.2.0.dev0"
 __all__ = [
     "DivergenceError",
     "MLPClassifier",
     "MLPRegressor",
+    "TabularClassifier",
+    "TabularRegressor",
     "__version__",
     "plot_history",
     "register_onnx_converters",

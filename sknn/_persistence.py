@@ -19,6 +19,8 @@ from ._math.optimizers import SOLVERS
 from ._math.schedules import ScheduleState
 from ._old_paths import MOVED, resolve
 from ._regressor import MLPRegressor
+from ._tabular.estimators import TabularClassifier, TabularRegressor
+from ._tabular.preprocessing import TablePreprocessor
 from ._training.history import History
 
 # every class a saved model holds; the optimisers and output layers come from
@@ -26,6 +28,9 @@ from ._training.history import History
 _TRUSTED = (
     MLPClassifier,
     MLPRegressor,
+    TabularClassifier,
+    TabularRegressor,
+    TablePreprocessor,
     Network,
     History,
     ScheduleState,
@@ -41,7 +46,8 @@ def skops_trusted_types() -> list[str]:
     -------
     names : list of str
         Fully qualified names of every sknn class a saved ``MLPClassifier``
-        or ``MLPRegressor`` refers to (the estimator, its network, output
+        , ``MLPRegressor``, ``TabularClassifier`` or ``TabularRegressor``
+        refers to (the estimator, its preprocessing, its network, output
         layer, optimiser state, schedule state and history), sorted; also the
         names under which files saved by earlier sknn versions (0.1.0 on)
         refer to classes that have moved since.

@@ -121,7 +121,7 @@ def _plan(estimator, fit_input, network, rng, continuing, incremental, codec):
         make_metric=codec.metric(network.output),
         alpha=estimator.alpha,
         batch_size=batch_size,
-        max_epochs=1 if incremental else estimator.max_iter,
+        max_epochs=1 if incremental else estimator._epochs(len(fit_input.train)),
         shuffle=estimator.shuffle,
         rng=rng,
         tol=estimator.tol,
@@ -165,7 +165,7 @@ def _schedule(estimator, plan, continuing, incremental):
     rule = make_rule(
         estimator.learning_rate_schedule,
         power_t=estimator.power_t,
-        max_iter=estimator.max_iter,
+        max_iter=estimator._epochs(len(plan.train)),
     )
     steps_per_epoch = math.ceil(len(plan.train) / plan.batch_size)
     return Schedule(estimator.learning_rate_schedule, rule, state, steps_per_epoch)

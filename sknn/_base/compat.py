@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight
 
 try:  # scikit-learn >= 1.9: the experimental callback API
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -24,6 +24,7 @@ __all__ = [
     "Interval",
     "InvalidParameterError",
     "StrOptions",
+    "_check_feature_names_in",
     "_check_sample_weight",
     "_safe_indexing",
     "with_callbacks",

@@ -143,6 +143,11 @@ class BaseMLP(
         arguments = prepare.FitArguments(X, y, sample_weight, classes=classes)
         return self._transaction(self._fit, arguments, incremental=True)
 
+    def _epochs(self, n_train):
+        """Epochs (L-BFGS: iterations) of a fit on ``n_train`` rows: ``max_iter``
+        (the tabular estimators can scale them with the rows)."""
+        return self.max_iter
+
     def _check_gradient_solver(self):
         if self.solver not in SOLVERS:  # L-BFGS, or no solver at all
             raise AttributeError(
@@ -298,11 +303,21 @@ class BaseMLP(
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coefs_")
 
-    def _logits(self, X):
-        check_is_fitted(self)
-        X = validate_data(
+    def _validate_X_y(self, X, y, **kwargs):
+        """X and y of a fit, validated (``validate_data``'s keywords); the
+        tabular estimators encode their raw table here."""
+        return prepare.validate_X_y(self, X, y, **kwargs)
+
+    def _validate_X(self, X):
+        """X to predict on, validated against the fit and in the model's
+        dtype; the tabular estimators encode their raw table here."""
+        return validate_data(
             self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
         )
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X)
         return self._network.logits(X, self.coefs_, self.intercepts_)
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -342,9 +357,7 @@ class BaseMLP(
                 f"(hidden_layer_sizes={self.hidden_layer_sizes!r}): fit it with at "
                 "least one hidden layer, e.g. hidden_layer_sizes=(32,)."
             )
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
-        )
+        X = self._validate_X(X)
         return self._network.hidden_activations(X, self.coefs_, self.intercepts_)
 
     @property

@@ -257,21 +257,30 @@ def shared_parameters(cls):
     return cls
 
 
-def signature(**own):
+def signature(defaults=None, **own):
     """The signature of an estimator's ``__init__``: the layers, the shared
     keyword-only parameters and the estimator's ``own`` ones with their
-    defaults. scikit-learn reads the parameters from it (``get_params``,
-    ``clone``, ``repr``), and so do ``help()`` and the documentation."""
+    defaults; ``defaults`` overrides the shared defaults (a preset such as
+    the tabular estimators'). scikit-learn reads the parameters from it
+    (``get_params``, ``clone``, ``repr``), and so do ``help()`` and the
+    documentation."""
+    defaults = defaults or {}
     self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     layers = [
         inspect.Parameter(
-            name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d, annotation=a
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=defaults.get(name, d),
+            annotation=a,
         )
         for name, (d, a, _) in LAYERS.items()
     ]
     keywords = [
         inspect.Parameter(
-            name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=defaults.get(name, d),
+            annotation=a,
         )
         for name, (d, a, _) in PARAMETERS.items()
     ]
@@ -282,9 +291,11 @@ def signature(**own):
     return inspect.Signature([self, *layers, *keywords], return_annotation=None)
 
 
-def set_parameters(estimator, hidden_layer_sizes, activation, params):
+def set_parameters(estimator, hidden_layer_sizes, activation, params, defaults=None):
     """``__init__``'s work: store every parameter as given, the shared ones
-    left out of ``params`` at their defaults."""
+    left out of ``params`` at their defaults (``defaults`` overriding
+    ``PARAMETERS``')."""
+    defaults = defaults or {}
     unknown = params.keys() - PARAMETERS.keys()
     if unknown:
         raise TypeError(
@@ -294,7 +305,7 @@ def set_parameters(estimator, hidden_layer_sizes, activation, params):
     estimator.hidden_layer_sizes = hidden_layer_sizes
     estimator.activation = activation
     for name, (default, _, _) in PARAMETERS.items():
-        setattr(estimator, name, params.get(name, default))
+        setattr(estimator, name, params.get(name, defaults.get(name, default)))
 
 
 @dataclass(frozen=True)

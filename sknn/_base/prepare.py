@@ -87,8 +87,7 @@ def validated(estimator, arguments, *, incremental, continuing):
     """``TrainingData`` of the training rows: X validated, y encoded by the
     estimator's codec, the sample weights (class weights included; None when
     every weight is 1)."""
-    X, y = validate_X_y(
-        estimator,
+    X, y = estimator._validate_X_y(
         arguments.X,
         arguments.y,
         reset=not continuing,
@@ -189,8 +188,8 @@ def _explicit_validation(estimator, data, arguments):
     """``TrainingData`` of ``X_val``, ``y_val``, encoded like the training y."""
     if arguments.y_val is None:
         raise ValueError("X_val needs y_val.")
-    X_val, y_val = validate_X_y(
-        estimator, arguments.X_val, arguments.y_val, reset=False, dtype=data.X.dtype
+    X_val, y_val = estimator._validate_X_y(
+        arguments.X_val, arguments.y_val, reset=False, dtype=data.X.dtype
     )
     targets = estimator._codec().encode_validation(y_val, data)
     weights = sample_weights(

@@ -10,6 +10,7 @@ public wrappers are ``sknn.to_onnx`` and ``sknn.register_onnx_converters`` in
 import numpy as np
 import scipy.sparse as sp
 
+from . import table
 from .facts import classifier_facts, regressor_facts
 from .graph import (
     Graph,
@@ -40,6 +41,7 @@ def parse_classifier(scope, model, inputs, custom_parsers=None):
 
     facts = classifier_facts(model)
     zipmap = scope.get_options(model, {"zipmap": True})["zipmap"]
+    inputs = table.network_inputs(scope, model, inputs)
     operator = scope.declare_local_operator(CLASSIFIER_ALIAS, model)
     operator.inputs = inputs
     label_type = StringTensorType if facts["string_labels"] else Int64TensorType
@@ -60,6 +62,7 @@ def parse_classifier(scope, model, inputs, custom_parsers=None):
 def parse_regressor(scope, model, inputs, custom_parsers=None):
     """skl2onnx parser: one output, ``variable``, in the model's dtype."""
     facts = regressor_facts(model)
+    inputs = table.network_inputs(scope, model, inputs)
     operator = scope.declare_local_operator(REGRESSOR_ALIAS, model)
     operator.inputs = inputs
     variable = scope.declare_local_variable("variable", tensor_type(facts["dtype"])())
@@ -146,38 +149,63 @@ def convert_classifier(scope, operator, container):
 
 
 def convert_regressor(scope, operator, container):
-    """skl2onnx converter: the forward pass, then exp for a poisson model."""
+    """skl2onnx converter: the forward pass, then exp for a poisson model,
+    then the targets' scale and centre for a model that standardised them."""
     model = operator.raw_operator
     facts = regressor_facts(model)
     graph = Graph(scope, container, facts["dtype"])
     Z = logits(
         graph, operator.inputs, model.coefs_, model.intercepts_, facts["activations"]
     )
-    regressor_output(graph, Z, facts["out_activation"], operator.outputs[0].full_name)
+    out = operator.outputs[0].full_name
+    scaling = table.target_scaling(model, facts["n_outputs"])
+    h = out if scaling is None else graph.name("standardised_prediction")
+    regressor_output(graph, Z, facts["out_activation"], h)
+    if scaling is not None:
+        table.unscale_targets(graph, h, scaling, out)
 
 
 # ------------------------------------------------------------ entry points
+
+
+def _with_subclasses(cls):
+    """cls and every subclass defined so far (skl2onnx looks converters up
+    by the exact class: the tabular estimators are subclasses)."""
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(c for c in _with_subclasses(sub) if c not in found)
+    return found
 
 
 def _estimators():
     """The sknn estimator classes, with their skl2onnx registration pieces."""
     import sknn
 
+    from .._tabular.preprocessing import TablePreprocessor
+
+    classifier = (
+        CLASSIFIER_ALIAS,
+        shape_classifier,
+        convert_classifier,
+        parse_classifier,
+        CLASSIFIER_OPTIONS,
+    )
+    regressor = (
+        REGRESSOR_ALIAS,
+        shape_regressor,
+        convert_regressor,
+        parse_regressor,
+        None,
+    )
     return [
+        *((cls, *classifier) for cls in _with_subclasses(sknn.MLPClassifier)),
+        *((cls, *regressor) for cls in _with_subclasses(sknn.MLPRegressor)),
         (
-            sknn.MLPClassifier,
-            CLASSIFIER_ALIAS,
-            shape_classifier,
-            convert_classifier,
-            parse_classifier,
-            CLASSIFIER_OPTIONS,
-        ),
-        (
-            sknn.MLPRegressor,
-            REGRESSOR_ALIAS,
-            shape_regressor,
-            convert_regressor,
-            parse_regressor,
+            TablePreprocessor,
+            table.TABLE_ALIAS,
+            table.shape_table,
+            table.convert_table,
+            table.parse_table,
             None,
         ),
     ]
@@ -218,12 +246,18 @@ def to_onnx(
         X_sample = np.asarray(X_sample)  # lists; DataFrames stay DataFrames
     import sknn
 
-    # the class-level zipmap choice; options given per instance (id) win
+    # the class-level zipmap choice, for every classifier class (options
+    # are looked up by exact class); options given per instance (id) win
     options = dict(options or {})
-    options[sknn.MLPClassifier] = {
-        "zipmap": zipmap,
-        **options.get(sknn.MLPClassifier, {}),
-    }
+    for cls in _with_subclasses(sknn.MLPClassifier):
+        options[cls] = {"zipmap": zipmap, **options.get(cls, {})}
+    preprocessor = table.preprocessor_of(model)
+    if preprocessor is not None and "initial_types" not in kwargs:
+        # one input per column, by the contract; the sample's own dtypes
+        # (category, object holding numbers) would not say it
+        table.onnx_inputs(model, X_sample)  # the sample's columns, checked
+        kwargs["initial_types"] = table.input_types(model)
+        X_sample = None
 
     import skl2onnx
 

@@ -1,0 +1,381 @@
+"""``TabularClassifier`` and ``TabularRegressor``: presets of the MLPs that
+take a raw table.
+
+A tabular estimator is ``MLPClassifier`` or ``MLPRegressor`` with two things
+added, and nothing of the network written again:
+
+- its own preprocessing (``TablePreprocessor``), learnt in ``fit`` from the
+  training rows and carried in ``preprocessor_``: every call that takes X
+  (``fit``'s X and X_val, ``predict``, ``transform``, ``score``, the scorers)
+  encodes the raw table with it through the ``_validate_X_y``/``_validate_X``
+  hooks of ``BaseMLP``;
+- other defaults (``CLASSIFIER_PRESET``, ``REGRESSOR_PRESET``), chosen on the
+  development benchmark (``benchmarks/bench_tabular.py``); the reason for each
+  is beside it.
+
+``TabularRegressor`` also standardises its targets: the network learns
+(y − ``target_center_``) / ``target_scale_`` and predictions are scaled back,
+so a log-price target and a count of thousands train alike.
+"""
+
+import inspect
+import math
+from collections.abc import Sequence
+from numbers import Integral
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
+
+from .._base.compat import Interval, StrOptions
+from .._base.params import set_parameters, signature
+from .._base.targets import ClassifierTargets, RegressorTargets
+from .._classifier import MLPClassifier
+from .._math.losses import REGRESSION_LOSSES
+from .._regressor import MLPRegressor
+from .preprocessing import TablePreprocessor
+
+# The network both presets share: RealMLP-TD-S's (Holzmüller et al. 2024)
+# recipe where it measured well here; see the performance page's table.
+SHARED_PRESET = {
+    # three hidden layers of 256, selu (classifier) / mish (regressor)
+    "hidden_layer_sizes": (256, 256, 256),
+    # Adam with a short memory of squared gradients (RealMLP's β₂)
+    "beta_2": 0.95,
+    "alpha": 0.0,
+    "max_iter": 64,
+    # train every epoch, keep the best one on a 20% hold-out
+    "early_stopping": True,
+    "validation_fraction": 0.2,
+    "n_iter_no_change": None,
+    "learning_rate_schedule": "cosine",
+}
+CLASSIFIER_PRESET = {
+    **SHARED_PRESET,
+    "activation": "selu",
+    "learning_rate": 1e-3,
+}
+REGRESSOR_PRESET = {
+    **SHARED_PRESET,
+    "activation": "mish",
+    "learning_rate": 1e-3,
+}
+# max_iter="auto": epochs = AUTO_SAMPLES / n_train rows, within AUTO_EPOCHS, so
+# that a fit's cost grows with the table no faster than gradient boosting's
+AUTO_SAMPLES = 2**15
+AUTO_EPOCHS = (16, 64)
+# the preprocessing parameters and their defaults: TablePreprocessor's
+PREPROCESSING = {
+    name: parameter.default
+    for name, parameter in inspect.signature(TablePreprocessor).parameters.items()
+}
+
+
+class StandardisedTargets(RegressorTargets):
+    """``TabularRegressor``'s codec: the targets (y − center) / scale.
+
+    A fit (not a warm start) sets ``target_center_`` and ``target_scale_``
+    from y: its mean and standard deviation per output for a loss with the
+    identity link (a constant output keeps scale 1); 0 and 1, no change, for
+    the log-link losses, whose targets must stay positive. R² in the history
+    is the same on either scale; ``loss_`` and ``val_loss`` (and
+    ``huber_delta``) are on the standardised scale.
+    """
+
+    def encode(self, y, dtype, *, continuing, incremental, classes):
+        if not continuing:
+            Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+            center, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            if REGRESSION_LOSSES[self.estimator.loss].name == "identity":
+                center, spread = Y.mean(axis=0), Y.std(axis=0)
+                scale = np.where(spread > 0, spread, 1.0)
+            self.estimator.target_center_ = center
+            self.estimator.target_scale_ = scale
+        return super().encode(
+            y, dtype, continuing=continuing, incremental=incremental, classes=classes
+        )
+
+    def _targets(self, y, dtype, name, whole_fit):
+        estimator = self.estimator
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        Y = (Y - estimator.target_center_) / estimator.target_scale_
+        return super()._targets(Y.reshape(np.shape(y)), dtype, name, whole_fit)
+
+
+class LenientlyStratifiedTargets(ClassifierTargets):
+    """``TabularClassifier``'s codec: the hold-out is stratified by class when
+    every class can be on both sides of it, and random otherwise (a class of
+    one row, or more classes than hold-out rows), since the preset always
+    holds rows out to pick its best epoch and must not refuse a small table.
+    """
+
+    def stratify(self, targets, y):
+        labels = super().stratify(targets, y)
+        if labels is None:
+            return None
+        n_val = np.ceil((self.estimator.validation_fraction or 0.0) * len(labels))
+        _, counts = np.unique(labels, return_counts=True)
+        n_classes = len(counts)
+        if counts.min() < 2 or n_val < n_classes or len(labels) - n_val < n_classes:
+            return None
+        return labels
+
+
+def _no_partial_fit(estimator):
+    raise AttributeError(
+        f"{type(estimator).__name__} has no partial_fit: its preprocessing "
+        "(medians, quantiles, categories) is learnt from the whole training "
+        "set in fit. Use fit (warm_start=True continues training with the "
+        "fitted preprocessing), or MLPClassifier/MLPRegressor behind your own "
+        "preprocessing for training on chunks."
+    )
+
+
+CONSTRAINTS = {
+    **TablePreprocessor._parameter_constraints,
+    "max_iter": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+}
+
+
+class _Tabular:
+    """What both tabular estimators add to their MLP: the preprocessing."""
+
+    def _epochs(self, n_train):
+        """``max_iter``, or for "auto" AUTO_SAMPLES / n_train within AUTO_EPOCHS."""
+        if self.max_iter != "auto":
+            return self.max_iter
+        low, high = AUTO_EPOCHS
+        return min(high, max(low, math.ceil(AUTO_SAMPLES / max(n_train, 1))))
+
+    def _init_tabular(self, hidden_layer_sizes, activation, own, params, preset):
+        set_parameters(self, hidden_layer_sizes, activation, params, preset)
+        for name, value in own.items():
+            setattr(self, name, value)
+
+    def _preprocessor(self):
+        return TablePreprocessor(
+            **{name: getattr(self, name) for name in PREPROCESSING}
+        )
+
+    def _validate_X_y(self, X, y, *, reset, dtype, y_numeric=False):
+        # y first: scikit-learn's errors about y come before those about X
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = check_array(
+            y,
+            ensure_2d=False,
+            dtype="numeric" if y_numeric else None,
+            ensure_all_finite=True,
+            input_name="y",
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if reset:
+            preprocessor = self._preprocessor().fit(X)
+            Z = preprocessor.transform(X)
+            self.preprocessor_ = preprocessor
+            self.n_features_in_ = preprocessor.n_features_in_
+            if hasattr(preprocessor, "feature_names_in_"):
+                self.feature_names_in_ = preprocessor.feature_names_in_
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            Z = self.preprocessor_.transform(X)
+        check_consistent_length(Z, y)
+        return self._as_dtype(Z, dtype), y
+
+    def _validate_X(self, X):
+        return self._as_dtype(self.preprocessor_.transform(X), self.coefs_[0].dtype)
+
+    @staticmethod
+    def _as_dtype(Z, dtype):
+        if isinstance(dtype, (list, tuple)):  # "float32 stays": the table is float64
+            dtype = dtype[0]
+        return np.ascontiguousarray(Z, dtype=dtype)
+
+    @property
+    def partial_fit(self):
+        """Not offered: ``hasattr(estimator, "partial_fit")`` is False."""
+        _no_partial_fit(self)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        return tags
+
+
+class TabularClassifier(_Tabular, MLPClassifier):
+    """An MLP classifier for tables: raw DataFrame in, with strong defaults.
+
+    Learns its own preprocessing of the table (numbers imputed with missing
+    indicators, categories one-hot encoded, then robust scaling and smooth
+    clipping, ``TablePreprocessor``) and trains ``MLPClassifier`` with the
+    defaults of ``CLASSIFIER_PRESET``. Every parameter of ``MLPClassifier``
+    is a parameter here too.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 256, 256)
+    activation : str, default="selu"
+    categorical_features : "from_dtype", array-like of str, int or bool, or None
+        Which columns are categories (HistGradientBoosting's parameter).
+    max_categories, min_frequency : int
+        Categories with at least ``min_frequency`` rows, at most
+        ``max_categories`` of them per column, get a one-hot column.
+    smooth_clip : float or None, default=3.0
+        c of the smooth clipping x / √(1 + (x/c)²) after robust scaling.
+    **params
+        Any other parameter of ``MLPClassifier``, with the defaults of
+        ``CLASSIFIER_PRESET``.
+
+    Attributes
+    ----------
+    preprocessor_ : TablePreprocessor
+        The fitted preprocessing.
+    classes_, coefs_, intercepts_, n_iter_, history_ : see MLPClassifier
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sknn import TabularClassifier
+    >>> X = pd.DataFrame({"x": [0.1, 0.5, None, 0.9] * 10,
+    ...                   "colour": ["red", "blue", "red", None] * 10})
+    >>> y = [0, 1, 0, 1] * 10
+    >>> clf = TabularClassifier(max_iter=5, random_state=0).fit(X, y)
+    >>> clf.predict(X.head(2)).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = CLASSIFIER_PRESET[
+            "hidden_layer_sizes"
+        ],
+        activation: str | Sequence[str] = CLASSIFIER_PRESET["activation"],
+        *,
+        categorical_features="from_dtype",
+        max_categories: int | None = PREPROCESSING["max_categories"],
+        min_frequency: int = PREPROCESSING["min_frequency"],
+        smooth_clip: float | None = PREPROCESSING["smooth_clip"],
+        class_weight: str | dict | None = None,
+        label_smoothing: float = 0.1,
+        **params,
+    ) -> None:
+        own = dict(
+            categorical_features=categorical_features,
+            max_categories=max_categories,
+            min_frequency=min_frequency,
+            smooth_clip=smooth_clip,
+            class_weight=class_weight,
+            label_smoothing=label_smoothing,
+        )
+        self._init_tabular(
+            hidden_layer_sizes, activation, own, params, CLASSIFIER_PRESET
+        )
+
+    _parameter_constraints = {**MLPClassifier._parameter_constraints, **CONSTRAINTS}
+
+    __init__.__signature__ = signature(
+        CLASSIFIER_PRESET, **PREPROCESSING, class_weight=None, label_smoothing=0.1
+    )
+
+    def _codec(self):
+        return LenientlyStratifiedTargets(self)
+
+
+class TabularRegressor(_Tabular, MLPRegressor):
+    """An MLP regressor for tables: raw DataFrame in, with strong defaults.
+
+    Learns its own preprocessing of the table (``TablePreprocessor``, as
+    ``TabularClassifier``), standardises the targets, and trains
+    ``MLPRegressor`` with the defaults of ``REGRESSOR_PRESET``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 256, 256)
+    activation : str, default="mish"
+    categorical_features, max_categories, min_frequency, smooth_clip
+        As for ``TabularClassifier``.
+    **params
+        Any other parameter of ``MLPRegressor``.
+
+    Attributes
+    ----------
+    preprocessor_ : TablePreprocessor
+    target_center_, target_scale_ : ndarray of shape (n_outputs,)
+        The network learns (y − center) / scale; predictions are scaled back.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sknn import TabularRegressor
+    >>> X = pd.DataFrame({"x": [0.1, 0.5, None, 0.9] * 10,
+    ...                   "colour": ["red", "blue", "red", None] * 10})
+    >>> y = [1000.0, 2000.0, 1500.0, 3000.0] * 10
+    >>> reg = TabularRegressor(max_iter=5, random_state=0).fit(X, y)
+    >>> reg.predict(X.head(2)).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = REGRESSOR_PRESET[
+            "hidden_layer_sizes"
+        ],
+        activation: str | Sequence[str] = REGRESSOR_PRESET["activation"],
+        *,
+        categorical_features="from_dtype",
+        max_categories: int | None = PREPROCESSING["max_categories"],
+        min_frequency: int = PREPROCESSING["min_frequency"],
+        smooth_clip: float | None = PREPROCESSING["smooth_clip"],
+        loss="squared_error",
+        quantile=None,
+        huber_delta=1.0,
+        **params,
+    ) -> None:
+        own = dict(
+            categorical_features=categorical_features,
+            max_categories=max_categories,
+            min_frequency=min_frequency,
+            smooth_clip=smooth_clip,
+            loss=loss,
+            quantile=quantile,
+            huber_delta=huber_delta,
+        )
+        self._init_tabular(
+            hidden_layer_sizes, activation, own, params, REGRESSOR_PRESET
+        )
+
+    _parameter_constraints = {**MLPRegressor._parameter_constraints, **CONSTRAINTS}
+
+    __init__.__signature__ = signature(
+        REGRESSOR_PRESET, **PREPROCESSING, loss="squared_error", quantile=None,
+        huber_delta=1.0,
+    )  # fmt: skip
+
+    def _codec(self):
+        return StandardisedTargets(self)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Predicted targets, on the scale of y.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        H = super().predict(X)
+        center, scale = self.target_center_, self.target_scale_
+        if H.ndim == 1:
+            center, scale = center[0], scale[0]
+        return (H * scale + center).astype(H.dtype, copy=False)
