@@ -11,18 +11,21 @@ import pickle
 import subprocess
 import sys
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_multilabel_classification
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sknn import MLPClassifier, MLPRegressor
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")  # needs pyarrow
+lbfgs = pytest.importorskip("sknn._dask.lbfgs")
 
 # more rows than the model's own prediction blocks (PREDICT_ROWS = 2048), in
 # Dask chunks that do not line up with them
@@ -304,6 +307,9 @@ def cluster_client():
             protocol="tcp",
             host="127.0.0.1",
             dashboard_address=":0",
+            # single-threaded BLAS in the workers, as a cluster runs one task
+            # per core
+            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -332,3 +338,439 @@ def test_on_a_local_cluster(cluster_client):
     np.testing.assert_array_equal(proba, np.concatenate(blocks))
     assert accuracy == pytest.approx(clf.score(X, y), rel=1e-12)
     assert r2 == pytest.approx(reg.score(X, Y), rel=1e-12)
+
+
+# ====================================================== fitting on Dask input
+#
+# The data stays where it lives: X, y and the weights are checked from a
+# summary the workers compute, L-BFGS sums J and its gradient over the
+# partitions, the gradient solvers visit the blocks.
+
+
+def dask_inputs(X, y, chunk=CHUNK, w=None):
+    """X, y (and w) as Dask arrays with ``chunk`` rows per block."""
+    Xd = da.from_array(X, chunks=(chunk, -1))
+    yd = da.from_array(y, chunks=(chunk, *y.shape[1:]))
+    wd = None if w is None else da.from_array(w, chunks=chunk)
+    return Xd, yd, wd
+
+
+def estimator_for(kind, **params):
+    Estimator = MLPRegressor if kind in ("regression", "multioutput") else MLPClassifier
+    return Estimator(**{"hidden_layer_sizes": (8, 5), "random_state": 0, **params})
+
+
+def quiet(model, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(*args, **kwargs)
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def validated_both(estimator, X, y, w, Xd, yd, wd):
+    from sknn._base import prepare
+    from sknn._dask import fit
+
+    local = prepare.validated(
+        clone(estimator), prepare.FitArguments(X, y, w),
+        incremental=False, continuing=False,
+    )  # fmt: skip
+    distributed = fit.validated(
+        clone(estimator), prepare.FitArguments(Xd, yd, wd),
+        incremental=False, continuing=False,
+    )  # fmt: skip
+    return local, distributed
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced", {0: 3.0, 2: 0.5}])
+def test_targets_and_weights_equal_the_in_memory_ones(class_weight):
+    X, y = data("multiclass")
+    y = y[:N]
+    w = np.random.default_rng(1).uniform(0, 2, N)
+    model = MLPClassifier(class_weight=class_weight, label_smoothing=0.1)
+    local, lazy = validated_both(model, X, y, w, *dask_inputs(X, y, w=w))
+    np.testing.assert_array_equal(lazy.targets.classes, local.targets.classes)
+    assert lazy.targets.kind == local.targets.kind
+    np.testing.assert_array_equal(lazy.targets.T.compute(), local.targets.T)
+    np.testing.assert_array_equal(lazy.weights.compute(), local.weights)
+    assert lazy.total_weight == pytest.approx(local.weights.sum(), rel=1e-12)
+
+
+def test_labels_of_a_dask_series_and_a_dataframe_with_unknown_lengths():
+    X, y = data("multiclass")
+    labels = np.array(["cat", "dog", "emu"], dtype=object)[y]
+    frame = pd.DataFrame(X, columns=COLUMNS)
+    ddf = dd.from_pandas(frame, npartitions=4)
+    series = dd.from_pandas(pd.Series(labels), npartitions=3)  # other partitions
+    params = {"solver": "lbfgs", "max_iter": 5}
+    lazy = quiet(estimator_for("multiclass", **params), ddf, series)
+    eager = quiet(estimator_for("multiclass", **params), frame, labels)
+    assert list(lazy.classes_) == ["cat", "dog", "emu"]
+    assert list(lazy.feature_names_in_) == COLUMNS and lazy.n_features_in_ == 6
+    np.testing.assert_allclose(
+        lazy.predict_proba(frame), eager.predict_proba(frame), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_in_memory_y_and_weights_are_cut_into_the_chunks_of_x():
+    X, y = data("binary")
+    w = np.random.default_rng(0).uniform(0, 2, N)
+    Xd, yd, wd = dask_inputs(X, y, w=w)
+    params = {"solver": "lbfgs", "max_iter": 5}
+    given = quiet(estimator_for("binary", **params), Xd, y, w)
+    rechunked = quiet(estimator_for("binary", **params), Xd, yd.rechunk(700), wd)
+    np.testing.assert_array_equal(given.coefs_[0], rechunked.coefs_[0])
+
+
+def test_the_fit_never_brings_the_collections_to_the_client(monkeypatch):
+    """Only the summaries, the sums and the first rows (the final divergence
+    check) are computed: nothing turns a whole collection into an array."""
+    X, y = data("multiclass")
+    Xd, yd, _ = dask_inputs(X, y)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a Dask array was turned into a NumPy array")
+
+    monkeypatch.setattr(da.Array, "__array__", refuse)
+    for solver in ("lbfgs", "adam"):
+        quiet(estimator_for("multiclass", solver=solver, max_iter=2), Xd, yd)
+
+
+def in_memory_error(fit, *args):
+    with pytest.raises((ValueError, TypeError)) as error:
+        fit(*args)
+    return str(error.value)
+
+
+@pytest.mark.parametrize(
+    "case", ["nan", "inf", "negative_weight", "continuous", "one_class", "poisson"]
+)
+def test_bad_input_gets_the_in_memory_error(case):
+    X, y = data("multiclass")
+    w = np.ones(N)
+    model = estimator_for("multiclass", max_iter=1)
+    if case == "nan":
+        X = X.copy()
+        X[123, 2] = np.nan
+    elif case == "inf":
+        X = X.copy()
+        X[4000, 0] = np.inf
+    elif case == "negative_weight":
+        w[7] = -1
+    elif case == "continuous":
+        y = X[:, 0]
+    elif case == "one_class":
+        y = np.zeros(N)
+    else:
+        model = estimator_for("regression", loss="poisson", max_iter=1)
+        y = -np.abs(X[:, 0])
+    eager = in_memory_error(clone(model).fit, X, y, w)
+    lazy = in_memory_error(clone(model).fit, *dask_inputs(X, y, w=w))
+    assert lazy == eager
+
+
+def test_misaligned_and_column_chunked_inputs_are_refused():
+    X, y = data("binary")
+    model = estimator_for("binary", max_iter=1)
+    with pytest.raises(ValueError, match=r"rechunk\({1: -1}\)"):
+        model.fit(da.from_array(X, chunks=(CHUNK, 3)), y)
+    Xd, yd, _ = dask_inputs(X, y)
+    with pytest.raises(ValueError, match="y has 4999 rows and X has 5000"):
+        model.fit(Xd, yd[1:])
+    with pytest.raises(ValueError, match="sample_weight has 10 rows and X has 5000"):
+        model.fit(Xd, yd, np.ones(10))
+    with pytest.raises(ValueError, match="holds out a stratified random part"):
+        clone(model).set_params(early_stopping=True).fit(Xd, yd)
+    with pytest.raises(ValueError, match="not in classes"):
+        clone(model).partial_fit(Xd, yd, classes=[0, 5])
+    assert not hasattr(model, "coefs_")  # nothing changed
+
+
+# ------------------------------------------------------------------ L-BFGS
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lbfgs_j_and_gradient_equal_the_in_memory_ones(dtype, monkeypatch):
+    """At the same θ, with sample and class weights and L2, in sub-batches
+    of a few rows in blocks of other sizes."""
+    from sknn._dask import fit, rows
+    from sknn._math.network import Backprop, Network
+    from sknn._training.loop import full_batch_objective
+
+    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 300)  # 300 // 16 = 18 rows
+    X, y = data("multiclass", dtype)
+    w = np.random.default_rng(2).uniform(0, 2, N).astype(dtype)
+    model = MLPClassifier((8, 5), alpha=0.3, class_weight="balanced", solver="lbfgs")
+    local, lazy = validated_both(model, X, y, w, *dask_inputs(X, y, w=w))
+    network = Network((6, 8, 5, 3), "relu", local.targets.output, (0.0, 0.0))
+    theta = network.initialize(np.random.default_rng(0), dtype)
+    train = fit._rows(model, lazy)
+    assert train.max_batch_rows == 18
+
+    def plan_for(train, batch_rows):
+        backprop = Backprop(network, batch_rows, dtype)
+        return SimpleNamespace(backprop=backprop, alpha=0.3, batch_size=batch_rows,
+                               train=train)  # fmt: skip
+
+    results = []
+    for objective in (
+        full_batch_objective(plan_for(local.rows(), N)),
+        lbfgs.objective(train, plan_for(train, train.max_batch_rows)),
+    ):
+        grad = np.zeros_like(theta)
+        accuracy = model._codec().metric(network.output)()
+        results.append((objective(theta, grad, accuracy), grad, accuracy.value()))
+    (J, grad, accuracy), (J_dask, grad_dask, accuracy_dask) = results
+    tol = 50 * float(np.finfo(dtype).eps)
+    assert J_dask == pytest.approx(J, rel=tol)
+    np.testing.assert_allclose(grad_dask, grad, rtol=tol, atol=tol * np.abs(grad).max())
+    assert accuracy_dask == accuracy
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "multioutput"])
+def test_lbfgs_fit_on_dask_equals_the_in_memory_fit(kind):
+    X, y = data(kind)
+    w = np.random.default_rng(3).uniform(0.5, 1.5, N)
+    params = {"solver": "lbfgs", "max_iter": 40, "alpha": 0.01}
+    if kind == "multiclass":
+        params["class_weight"] = "balanced"
+    eager = quiet(estimator_for(kind, **params), X, y, w)
+    lazy = quiet(estimator_for(kind, **params), *dask_inputs(X, y, w=w))
+    assert lazy.n_iter_ == eager.n_iter_
+    method = "predict_proba" if kind == "multiclass" else "predict"
+    np.testing.assert_allclose(
+        getattr(lazy, method)(X), getattr(eager, method)(X), rtol=1e-4, atol=1e-8
+    )
+    np.testing.assert_allclose(lazy.loss_curve_, eager.loss_curve_, rtol=1e-6)
+
+
+def test_lbfgs_tasks_hold_a_bounded_number_of_rows(monkeypatch):
+    from sknn._dask import rows
+
+    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 1000)
+    sizes = []
+    original = lbfgs.part_backprop
+
+    def recording(network, X, chunk):
+        backprop = original(network, X, chunk)
+        sizes.append(backprop.Z[0].shape[0])
+        return backprop
+
+    monkeypatch.setattr(lbfgs, "part_backprop", recording)
+    X, y = data("binary")
+    quiet(estimator_for("binary", solver="lbfgs", max_iter=2), *dask_inputs(X, y)[:2])
+    assert sizes and max(sizes) == 1000 // (8 + 5 + 1)
+
+
+# ------------------------------------------------------ gradient solvers
+
+
+BLOCK_PARAMS = {
+    "max_iter": 4,
+    "batch_size": 100,
+    "dropout": 0.2,  # the training generator travels with the model
+    "learning_rate_schedule": "cosine",  # so does the schedule, per step
+    "alpha": 0.01,
+}
+
+
+def assert_same_fit(lazy, eager):
+    assert lazy.n_iter_ == eager.n_iter_
+    for a, b in zip(lazy.coefs_ + lazy.intercepts_, eager.coefs_ + eager.intercepts_):
+        np.testing.assert_array_equal(a, b, strict=True)
+    assert lazy.history_ == eager.history_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "rmsprop", "adam"])
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+def test_a_single_block_trains_as_the_numpy_array(solver, kind):
+    X, y = data(kind)
+    X_val, y_val = X[:500], y[:500]
+    params = {**BLOCK_PARAMS, "solver": solver, "early_stopping": True}
+    eager = quiet(estimator_for(kind, **params), X, y, X_val=X_val, y_val=y_val)
+    Xd, yd, _ = dask_inputs(X, y, chunk=N)
+    for validation in ((X_val, y_val), dask_inputs(X_val, y_val, chunk=500)[:2]):
+        lazy = quiet(
+            estimator_for(kind, **params), Xd, yd,
+            X_val=validation[0], y_val=validation[1],
+        )  # fmt: skip
+        assert_same_fit(lazy, eager)
+
+
+def test_blocks_differ_from_numpy_only_in_the_order_of_the_rows():
+    """Without shuffling, blocks of whole batches in order are the rows in
+    order: the same fit, bit for bit, whatever the number of blocks; the
+    shuffled fits differ."""
+    X, y = data("multiclass")
+    w = np.random.default_rng(4).uniform(0, 2, N)
+    params = {**BLOCK_PARAMS, "shuffle": False, "class_weight": "balanced"}
+    eager = quiet(estimator_for("multiclass", **params), X, y, w)
+    lazy = quiet(estimator_for("multiclass", **params), *dask_inputs(X, y, 1000, w))
+    assert_same_fit(lazy, eager)
+    shuffled = {**params, "shuffle": True}
+    eager = quiet(estimator_for("multiclass", **shuffled), X, y, w)
+    lazy = quiet(estimator_for("multiclass", **shuffled), *dask_inputs(X, y, 1000, w))
+    again = quiet(estimator_for("multiclass", **shuffled), *dask_inputs(X, y, 1000, w))
+    assert_same_fit(again, lazy)  # reproducible from random_state
+    assert not np.array_equal(lazy.coefs_[0], eager.coefs_[0])
+    assert lazy.score(X, y) == pytest.approx(eager.score(X, y), abs=0.05)
+
+
+def test_each_epoch_visits_the_blocks_in_a_new_random_order(monkeypatch):
+    from sknn._dask import blocks
+
+    visits = []
+    original = blocks._visit
+
+    def recording(plan, state, events, schedule, part):
+        visits.append((state.epoch, part[0].key))
+        return original(plan, state, events, schedule, part)
+
+    monkeypatch.setattr(blocks, "_visit", recording)
+    X, y = data("binary")
+    quiet(estimator_for("binary", max_iter=3), *dask_inputs(X, y, 1000)[:2])
+    orders = [[key for epoch, key in visits if epoch == e] for e in (1, 2, 3)]
+    assert all(sorted(order) == sorted(orders[0]) for order in orders)
+    assert len(orders[0]) == 5 and len({tuple(order) for order in orders}) > 1
+
+
+def test_partial_fit_is_one_pass_over_the_blocks_and_warm_start_continues():
+    X, y = data("multiclass")
+    params = {"max_iter": 2, "batch_size": 100, "shuffle": False}
+    Xd, yd, _ = dask_inputs(X, y, 1000)
+    eager = estimator_for("multiclass", **params)
+    lazy = estimator_for("multiclass", **params)
+    for _ in range(2):
+        eager.partial_fit(X, y, classes=[0, 1, 2])
+        lazy.partial_fit(Xd, yd, classes=[0, 1, 2])
+    assert_same_fit(lazy, eager)
+    eager = quiet(estimator_for("multiclass", warm_start=True, **params), X, y)
+    lazy = quiet(estimator_for("multiclass", warm_start=True, **params), Xd, yd)
+    assert_same_fit(quiet(lazy, Xd, yd), quiet(eager, X, y))
+    assert lazy.n_iter_ == 4
+
+
+def test_the_progress_line_advances_per_block(capsys):
+    X, y = data("binary")
+    quiet(estimator_for("binary", max_iter=2, verbose=2), *dask_inputs(X, y)[:2])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [["Epoch", "1/2"], ["Epoch", "2/2"]]
+    assert all(f"{N}/{N}" in line and "loss:" in line for line in lines)
+
+
+def test_an_interrupted_fit_keeps_the_last_completed_epoch(monkeypatch):
+    from sknn._dask import blocks
+
+    X, y = data("binary")
+    Xd, yd, _ = dask_inputs(X, y, 1000)
+    visits = []
+    original = blocks._visit
+
+    def interrupt(plan, state, events, schedule, part):
+        if len(visits) == 7:  # during the second epoch
+            raise KeyboardInterrupt
+        visits.append(state.theta.copy())
+        return original(plan, state, events, schedule, part)
+
+    monkeypatch.setattr(blocks, "_visit", interrupt)
+    model = estimator_for("binary", max_iter=5)
+    with pytest.warns(UserWarning, match="interrupted during epoch 2"):
+        model.fit(Xd, yd)
+    assert model.n_iter_ == 1
+    np.testing.assert_array_equal(model.coefs_[0].ravel(), visits[5][: 6 * 8])
+
+
+def test_fit_on_a_local_cluster(cluster_client):
+    """The model travels between the two worker processes; the block-wise
+    fit of a single block equals the NumPy fit to rtol 1e-10 (other
+    processes, other BLAS threads), L-BFGS over blocks the local L-BFGS to
+    rtol 1e-4; the model pickles and predicts on NumPy."""
+    distributed = pytest.importorskip("distributed")
+    X, y = data("multiclass")
+    X_val, y_val = X[:500], y[:500]
+    adam = {**BLOCK_PARAMS, "early_stopping": True}
+    lbfgs_params = {"solver": "lbfgs", "max_iter": 30, "class_weight": "balanced"}
+    eager = quiet(estimator_for("multiclass", **adam), X, y, X_val=X_val, y_val=y_val)
+    eager_lbfgs = quiet(estimator_for("multiclass", **lbfgs_params), X, y)
+    with (
+        dask.config.set(scheduler=cluster_client.get),
+        distributed.get_task_stream(cluster_client) as tasks,
+    ):
+        Xd, yd, _ = dask_inputs(X, y, chunk=N)
+        lazy = quiet(
+            estimator_for("multiclass", **adam), Xd, yd,
+            X_val=da.from_array(X_val), y_val=y_val,
+        )  # fmt: skip
+        lazy_lbfgs = quiet(
+            estimator_for("multiclass", **lbfgs_params), *dask_inputs(X, y)[:2]
+        )
+    assert {task["worker"] for task in tasks.data} == set(
+        cluster_client.scheduler_info()["workers"]
+    )
+    assert lazy.n_iter_ == eager.n_iter_
+    for a, b in zip(lazy.coefs_ + lazy.intercepts_, eager.coefs_ + eager.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lazy.loss_curve_, eager.loss_curve_, rtol=1e-10)
+    assert lazy_lbfgs.n_iter_ == eager_lbfgs.n_iter_
+    restored = pickle.loads(pickle.dumps(lazy_lbfgs))
+    assert not any("dask" in type(v).__module__ for v in vars(restored).values())
+    np.testing.assert_allclose(
+        restored.predict_proba(X), eager_lbfgs.predict_proba(X), rtol=1e-4, atol=1e-8
+    )
+
+
+# ------------------------------------------- scorers, callbacks, hold-outs
+
+
+def test_scorers_on_a_dask_hold_out_equal_the_in_memory_ones():
+    """The hold-out stays on the cluster; the scorers' metrics receive its
+    labels and predictions (computed block by block), never X_val."""
+    X, y = data("multiclass")
+    X_val, y_val = X[:600], y[:600]
+    params = {**BLOCK_PARAMS, "scoring": ["f1_macro", "neg_log_loss"]}
+    eager = quiet(estimator_for("multiclass", **params), X, y, X_val=X_val, y_val=y_val)
+    Xd, yd, _ = dask_inputs(X, y, chunk=N)
+    lazy = quiet(
+        estimator_for("multiclass", **params), Xd, yd,
+        X_val=da.from_array(X_val, chunks=(250, -1)), y_val=da.from_array(y_val),
+    )  # fmt: skip
+    assert lazy.history_.keys() == eager.history_.keys()
+    for key in ("val_f1_macro", "val_neg_log_loss", "val_loss"):
+        np.testing.assert_allclose(lazy.history_[key], eager.history_[key], rtol=1e-9)
+
+
+class DaskScores:
+    """A scikit-learn callback that scores each epoch's model on the
+    training collections it receives."""
+
+    def __init__(self):
+        self.seen = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(
+        self, estimator, context, *, X=None, y=None, fitted_estimator=None, **kwargs
+    ):
+        if context.task_name == "epoch":
+            self.seen.append((X, fitted_estimator.score(X, y)))
+
+
+def test_callbacks_receive_the_collections_and_score_on_the_cluster():
+    pytest.importorskip("sklearn.callback")
+    X, y = data("multiclass")
+    Xd, yd, _ = dask_inputs(X, y)
+    callback = DaskScores()
+    model = estimator_for("multiclass", max_iter=2)
+    quiet(model.set_callbacks(callback), Xd, yd)
+    assert len(callback.seen) == 2
+    assert all(given is Xd and type(score) is float for given, score in callback.seen)
+    assert callback.seen[-1][1] == pytest.approx(model.score(X, y), rel=1e-12)

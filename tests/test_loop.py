@@ -33,7 +33,7 @@ def test_observers_are_called_in_the_order_of_their_roles():
     state = RunState(theta=np.zeros(1), epoch=1)
     state.train_metric = type("M", (), {"name": "m", "value": lambda self: 0.0})()
     state.weight_sum = 1.0
-    loop._end_epoch(None, state, events)
+    loop.end_epoch(None, state, events)
     assert [phase for phase, _ in heard] == list(loop.PHASES)
     # the loop counts the epoch once it is recorded, before it is announced
     counted = dict(heard)

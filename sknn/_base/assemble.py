@@ -85,9 +85,12 @@ def assemble(estimator, fit_input, network, rng, *, continuing, incremental):
     return Training(plan, observers, schedule, stopping, history, callbacks)
 
 
-def _batch_size(estimator, n_train):
+def _batch_size(estimator, train):
+    n_train = len(train)
     if estimator.solver == LBFGS:
-        return n_train
+        # all rows at once, or as many as rows that live elsewhere (a Dask
+        # collection's) allow a task to hold
+        return getattr(train, "max_batch_rows", n_train)
     if estimator.batch_size == "auto":
         return min(200, n_train)
     if estimator.batch_size > n_train:
@@ -98,7 +101,7 @@ def _batch_size(estimator, n_train):
 
 def _plan(estimator, fit_input, network, rng, continuing, incremental, codec):
     dtype = fit_input.data.X.dtype
-    batch_size = _batch_size(estimator, len(fit_input.train))
+    batch_size = _batch_size(estimator, fit_input.train)
     optimizer = None
     if estimator.solver != LBFGS:
         check_epsilon(estimator.solver, estimator.epsilon, dtype)

@@ -175,7 +175,10 @@ class BaseMLP(
     def _train(self, arguments, incremental):
         settings = params.settings(self)
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
-        data = prepare.validated(
+        # X a Dask collection: the Dask path's preparation, which keeps the
+        # rows where they live
+        preparation = _dask.fit_preparation(arguments.X) or prepare
+        data = preparation.validated(
             self, arguments, incremental=incremental, continuing=continuing
         )
         network = Network(
@@ -192,7 +195,7 @@ class BaseMLP(
             theta = self._stored_parameters(network, data.X.dtype)
         else:
             theta = network.initialize(rng, data.X.dtype)  # before the split draws
-        fit_input = prepare.hold_out(
+        fit_input = preparation.hold_out(
             self, data, arguments, settings.validation_fraction,
             incremental=incremental, rng=rng,
         )  # fmt: skip
@@ -200,6 +203,8 @@ class BaseMLP(
             self, fit_input, network, rng,
             continuing=continuing, incremental=incremental,
         )  # fmt: skip
+        if preparation is not prepare:
+            preparation.distribute(training, fit_input)
         try:
             result = run(training.plan, theta, training.observers)
         except LBFGSError as error:

@@ -128,14 +128,7 @@ def hold_out(estimator, data, arguments, fraction, *, incremental, rng):
     if arguments.sample_weight is not None:
         weights_given = _check_sample_weight(arguments.sample_weight, data.X)
     if arguments.explicit_validation:
-        if incremental:
-            raise ValueError("partial_fit takes no X_val: it never validates.")
-        if estimator.validation_fraction is not None:
-            raise ValueError(
-                f"validation_fraction={estimator.validation_fraction} and X_val "
-                "both give a hold-out: set validation_fraction=None to "
-                "validate on X_val, or drop X_val."
-            )
+        check_explicit_validation(estimator, incremental)
         validation_data = _explicit_validation(estimator, data, arguments)
         train, validation = data.rows(), validation_data.rows()
         given_validation = GivenRows(
@@ -150,14 +143,26 @@ def hold_out(estimator, data, arguments, fraction, *, incremental, rng):
             arguments.X, data.y, None, validation.index,
             f"the validation_fraction hold-out ({len(validation)} rows)",
         )  # fmt: skip
-    _check_rows(estimator, train, validation, arguments.explicit_validation)
+    check_rows(estimator, train, validation, arguments.explicit_validation)
     given_train = GivenRows(
         arguments.X, data.y, weights_given, train.index, "the training rows"
     )
     return FitInput(data, train, validation, given_train, given_validation)
 
 
-def _check_rows(estimator, train, validation, explicit):
+def check_explicit_validation(estimator, incremental):
+    """X_val is given to a call that can validate on it."""
+    if incremental:
+        raise ValueError("partial_fit takes no X_val: it never validates.")
+    if estimator.validation_fraction is not None:
+        raise ValueError(
+            f"validation_fraction={estimator.validation_fraction} and X_val "
+            "both give a hold-out: set validation_fraction=None to "
+            "validate on X_val, or drop X_val."
+        )
+
+
+def check_rows(estimator, train, validation, explicit):
     if estimator.early_stopping and validation is not None and len(validation) < 2:
         # scikit-learn's words; one row defines no R² and stops on noise
         where = (
@@ -244,18 +249,28 @@ def sample_weights(sample_weight, X, targets, name):
 
 def _check_weights(weights, name):
     """Weights J(Θ) can divide by: some positive, none subnormal, Σw finite."""
-    if not np.any(weights > 0):
+    with np.errstate(over="ignore"):  # an infinite sum is what is checked
+        total = weights.sum()
+    positive = weights[weights > 0]
+    check_weight_summary(
+        weights.dtype, total, positive.min() if positive.size else None, name
+    )
+
+
+def check_weight_summary(dtype, total, smallest_positive, name):
+    """``_check_weights`` from a summary of the weights (their dtype, Σw and
+    smallest positive weight, None when none is positive), which a Dask
+    collection's are reduced to where they live."""
+    if smallest_positive is None:
         raise ValueError(
             "Sample weights must contain at least one non-zero number: "
             f"{name} is zero for every sample."
         )
-    tiny = np.finfo(weights.dtype).tiny
-    with np.errstate(over="ignore"):  # an infinite sum is what is checked
-        total = weights.sum()
-    if not np.isfinite(total) or np.any((weights > 0) & (weights < tiny)):
+    tiny = np.finfo(dtype).tiny
+    if not np.isfinite(total) or smallest_positive < tiny:
         raise ValueError(
-            f"{name} cannot be used in {weights.dtype.name}: its sum is {total} "
-            f"and its smallest positive weight {weights[weights > 0].min()}. "
+            f"{name} cannot be used in {np.dtype(dtype).name}: its sum is {total} "
+            f"and its smallest positive weight {smallest_positive}. "
             "Rescale sample_weight (e.g. divide it by its mean)."
         )
 

@@ -142,6 +142,17 @@ def class_weights_per_sample(class_weight, classes, y, kind, of=None):
     ``y``; a dict maps labels to weights (labels it leaves out weigh 1). The
     factors are those of the labels ``of`` (a validation y), else of ``y``.
     """
+    weights = class_weight_vector(class_weight, classes, y, kind)
+    if weights is None:
+        return None
+    return weights[class_indices(y if of is None else of, classes)]
+
+
+def class_weight_vector(class_weight, classes, y, kind, counts=None):
+    """The weight of each class of ``classes`` from ``class_weight`` (None
+    when it is None), checked. ``counts``, when given, are the number of
+    samples of each label of ``y`` (then the distinct labels), for
+    ``"balanced"`` without the samples themselves (the Dask path)."""
     if class_weight is None:
         return None
     if kind == MULTILABEL:
@@ -169,8 +180,38 @@ def class_weights_per_sample(class_weight, classes, y, kind, of=None):
                 "class_weight must map labels to finite, non-negative numbers; "
                 f"got {bad}."
             )
-    weights = compute_class_weight(class_weight, classes=classes, y=y)
-    return weights[class_indices(y if of is None else of, classes)]
+    if class_weight == "balanced" and counts is not None:
+        # compute_class_weight's n_samples / (n_classes · bincount), from the
+        # counts of the labels y
+        per_label = dict(zip(np.asarray(y).tolist(), counts.tolist(), strict=True))
+        bincount = np.array([per_label.get(c, 0) for c in classes.tolist()])
+        return bincount.sum() / (len(classes) * bincount.astype(np.float64))
+    return compute_class_weight(class_weight, classes=classes, y=y)
+
+
+def smoothed(T, kind, n_classes, dtype, epsilon):
+    """T with ``label_smoothing`` ε: (1 − ε)·onehot(y) + ε/K for a softmax
+    (class probabilities), y(1 − ε) + ε/2 for each logistic unit (Keras'
+    rule); T itself when ε = 0."""
+    if not epsilon:
+        return T
+    if kind == "multiclass":
+        soft = np.full((len(T), n_classes), epsilon / n_classes, dtype)
+        soft[np.arange(len(T)), T] += 1 - epsilon
+        return soft
+    return T * T.dtype.type(1 - epsilon) + T.dtype.type(epsilon / 2)
+
+
+def label_targets(y, classes, kind, dtype, name, epsilon):
+    """The targets T of labels ``y`` (``encode``, then ``smoothed``)."""
+    T = encode(y, classes, kind, dtype, name)
+    return smoothed(T, kind, len(classes), dtype, epsilon)
+
+
+def value_targets(y, dtype):
+    """A regressor's targets T: y's values in ``dtype``, one column per
+    output."""
+    return np.asarray(y, dtype=dtype).reshape(len(y), -1)
 
 
 # ----------------------------------------------------------------- the codecs
@@ -206,11 +247,12 @@ class ClassifierTargets:
                 "classes=classes, y=y) on enough of y, and pass them as a dict."
             )
         output, n_outputs = output_layer(kind, len(classes_))
+        targets = Targets(
+            kind=kind, T=None, output=output, n_outputs=n_outputs, classes=classes_
+        )
         return Targets(
             kind=kind,
-            T=self._smoothed(
-                encode(y, classes_, kind, dtype), kind, len(classes_), dtype
-            ),
+            T=self.encode_rows(y, targets, dtype),
             output=output,
             n_outputs=n_outputs,
             classes=classes_,
@@ -233,30 +275,28 @@ class ClassifierTargets:
             )  # fmt: skip
         return Targets(
             kind=train.kind,
-            T=self._smoothed(
-                encode(y_val, train.classes, train.kind, data.X.dtype, name="y_val"),
-                train.kind,
-                len(train.classes),
-                data.X.dtype,
-            ),
+            T=self.encode_rows(y_val, train, data.X.dtype, "y_val"),
             output=train.output,
             n_outputs=train.n_outputs,
             classes=train.classes,
             class_weight=class_weight,
         )
 
+    def encode_rows(self, y, targets, dtype, name="y"):
+        """The targets T of labels ``y`` for the kind and classes of
+        ``targets`` (``name``: the argument ``y`` came in, for errors)."""
+        return self.row_encoder(targets, dtype, name)(y)
+
+    def row_encoder(self, targets, dtype, name="y"):
+        """``encode_rows`` for ``targets`` as a small picklable function of y
+        alone, which the Dask path applies to each block of y."""
+        return partial(
+            label_targets, classes=targets.classes, kind=targets.kind,
+            dtype=dtype, name=name, epsilon=self.estimator.label_smoothing,
+        )  # fmt: skip
+
     def _smoothed(self, T, kind, n_classes, dtype):
-        """T with ``label_smoothing`` ε: (1 − ε)·onehot(y) + ε/K for a softmax
-        (class probabilities), y(1 − ε) + ε/2 for each logistic unit (Keras'
-        rule); T itself when ε = 0."""
-        epsilon = self.estimator.label_smoothing
-        if not epsilon:
-            return T
-        if kind == "multiclass":
-            soft = np.full((len(T), n_classes), epsilon / n_classes, dtype)
-            soft[np.arange(len(T)), T] += 1 - epsilon
-            return soft
-        return T * T.dtype.type(1 - epsilon) + T.dtype.type(epsilon / 2)
+        return smoothed(T, kind, n_classes, dtype, self.estimator.label_smoothing)
 
     def stratify(self, targets, y):
         """The labels to stratify the hold-out by (None for multilabel y)."""
@@ -388,12 +428,19 @@ class RegressorTargets:
     def _targets(self, y, dtype, name, whole_fit):
         """``Targets`` of ``y`` (named ``name`` in errors), checked by the
         output layer of the loss, which holds the loss's parameters (q, δ)."""
-        T = np.asarray(y, dtype=dtype).reshape(len(y), -1)
+        T = self.encode_rows(y, None, dtype)
         kind = "continuous" if np.ndim(y) == 1 else "continuous-multioutput"
         estimator = self.estimator
         REGRESSION_LOSSES[estimator.loss].check_targets(T, name, whole_fit)
         output = regression_output(estimator.loss, estimator.get_params(deep=False))
         return Targets(kind, T, output, T.shape[1])
+
+    def encode_rows(self, y, targets, dtype, name="y"):
+        return value_targets(y, dtype)
+
+    def row_encoder(self, targets, dtype, name="y"):
+        """``encode_rows`` as a small picklable function of y alone."""
+        return partial(value_targets, dtype=dtype)
 
     def stratify(self, targets, y):
         return None  # a random hold-out

@@ -1,9 +1,22 @@
 """The Dask path: estimators' methods on Dask collections (not public).
 
 ``import sknn`` imports no Dask: this module recognises a Dask collection by
-its ``__dask_graph__`` method, and only then imports :mod:`.predict`, which
-imports Dask. Prediction and scoring are here; fitting on Dask collections is
-not (``fit`` still needs in-memory data, or ``partial_fit`` on chunks).
+its ``__dask_graph__`` method, and only then imports the modules that import
+Dask: :mod:`.predict` (prediction and scoring, block by block) and
+:mod:`.fit` (``fit`` and ``partial_fit``: L-BFGS with J summed over the
+partitions, the gradient solvers visiting the blocks).
+
+======================  =====================================================
+module                  what it does
+======================  =====================================================
+``predict``             predict, predict_proba, transform, score on blocks
+``fit``                 fit's preparation for Dask input; the hold-out
+``inputs``              X, y and weights checked, encoded, aligned
+``rows``                ``DaskRows``: sums over partitions where they live
+``lbfgs``               J and its gradient summed over the partitions
+``blocks``              the model travels from block to block
+``cluster``             compute (cancellable), persist, pairwise sums
+======================  =====================================================
 """
 
 
@@ -11,6 +24,17 @@ def is_dask_collection(X):
     """Whether ``X`` is a Dask collection (array, DataFrame, Series...),
     without importing Dask."""
     return hasattr(X, "__dask_graph__") and not isinstance(X, type)
+
+
+def fit_preparation(X):
+    """The Dask path's preparation of a fit (the module ``fit``, used in
+    place of ``sknn._base.prepare``) when ``X`` is a Dask collection; None
+    otherwise."""
+    if not is_dask_collection(X):
+        return None
+    from . import fit
+
+    return fit
 
 
 def maybe_blockwise(estimator, method, X):

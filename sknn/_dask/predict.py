@@ -16,11 +16,12 @@ import uuid
 import warnings
 
 import dask
-import dask.array as da
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils._set_output import _get_output_config
+
+from .inputs import aligned, probe, row_blocks
 
 # scikit-learn's warning for an array without column names given to a model
 # fitted on a DataFrame: the client's probe has already raised it for the
@@ -28,40 +29,13 @@ from sklearn.utils._set_output import _get_output_config
 _NO_NAMES = "X does not have valid feature names"
 
 
-def _probe(X):
-    """One row with X's columns and dtypes, for the client-side checks."""
-    if not (isinstance(X, da.Array) or hasattr(type(X), "to_dask_array")):
-        raise TypeError(
-            f"sknn predicts on Dask arrays and Dask DataFrames; got a Dask "
-            f"{type(X).__name__}: convert it to one of them, or compute it "
-            "into memory first."
-        )
-    if hasattr(type(X), "_meta_nonempty"):  # DataFrame or Series: pandas metadata
-        return X._meta_nonempty.iloc[:1]
-    return np.zeros((1, *X.shape[1:]), dtype=X.dtype)
-
-
-def _row_blocks(X):
-    """X as a Dask array chunked along rows only, with known chunk lengths."""
-    if hasattr(type(X), "to_dask_array"):
-        # a DataFrame's partition lengths are unknown: one pass on the workers
-        # counts them, so the results' chunks are known
-        return X.to_dask_array(lengths=True)
-    if X.ndim == 2 and len(X.chunks[1]) > 1:
-        raise ValueError(
-            f"X is chunked along its columns ({len(X.chunks[1])} chunks on axis "
-            "1); sknn predicts block by block on whole rows: rechunk it to one "
-            "chunk of columns with X.rechunk({1: -1})."
-        )
-    if any(np.isnan(n) for n in X.chunks[0]):
-        X = X.compute_chunk_sizes()  # one pass on the workers
-    return X
-
-
 def _apply(block, model, method, empty):
     """``model.<method>(block)`` on a worker, as a NumPy array."""
     if block.shape[0] == 0:  # scikit-learn refuses 0 rows; a partition may have
         return empty
+    # a block from the network may sit at an odd address: copied once, aligned
+    # (see rows.local_rows)
+    block = np.require(block, requirements="CA")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_NO_NAMES, category=UserWarning)
         return np.asarray(getattr(model, method)(block))
@@ -99,8 +73,8 @@ def blockwise(estimator, method, X):
     # the same checks and errors as in memory (fitted, number and names of the
     # columns, dtype, hidden layer for transform), and the result's dtype and
     # shape, before anything runs on the workers
-    out = np.asarray(getattr(estimator, method)(_probe(X)))
-    X = _row_blocks(X)
+    out = np.asarray(getattr(estimator, method)(probe(X)))
+    X = row_blocks(X)
     name = f"sknn-{type(estimator).__name__.lower()}-{uuid.uuid4().hex}"
     model = dask.delayed(estimator, name=name, traverse=False)
     empty = np.empty((0, *out.shape[1:]), dtype=out.dtype)
@@ -112,26 +86,6 @@ def blockwise(estimator, method, X):
     return X.map_blocks(
         _apply, chunks=(X.chunks[0], (out.shape[1],)), meta=empty, **kwargs
     )
-
-
-def _aligned(v, chunks, name):
-    """``y`` or ``sample_weight`` (Dask or in memory) with X's row chunks."""
-    if hasattr(type(v), "to_dask_array"):  # Dask Series or DataFrame
-        v = v.to_dask_array(lengths=True)
-    elif isinstance(v, da.Array):
-        if any(np.isnan(n) for n in v.chunks[0]):
-            v = v.compute_chunk_sizes()
-    else:
-        v = np.asarray(v)
-    n = sum(chunks)
-    if v.ndim == 0 or v.shape[0] != n:
-        raise ValueError(
-            f"{name} has {v.shape[0] if v.ndim else 0} rows and X has {n}: "
-            f"give one {name} row per row of X."
-        )
-    if isinstance(v, da.Array):
-        return v.rechunk({0: chunks, **{axis: -1 for axis in range(1, v.ndim)}})
-    return da.from_array(v, chunks=(chunks, *v.shape[1:]))
 
 
 def score(estimator, X, y, sample_weight=None):
@@ -156,12 +110,12 @@ def score(estimator, X, y, sample_weight=None):
     """
     y_pred = blockwise(estimator, "predict", X)
     chunks = y_pred.chunks[0]
-    y = _aligned(y, chunks, "y")
+    y = aligned(y, chunks, "y")
     if y.ndim == 2 and y.shape[1] == 1 and y_pred.ndim == 1:
         y = y[:, 0]
     w = None
     if sample_weight is not None:
-        w = _aligned(sample_weight, chunks, "sample_weight")
+        w = aligned(sample_weight, chunks, "sample_weight")
         w = w.astype(np.float64).reshape(-1)
     if is_classifier(estimator):
         match = y_pred == y

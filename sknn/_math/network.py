@@ -418,7 +418,7 @@ class Backprop:
 
     def loss_and_gradient(
         self, X, T, weights, theta, grad, alpha, train=True, *, metric=None,
-        include_l2=True,
+        include_l2=True, sum_w=None,
     ):
         """J(Θ) on the batch, with ∂J/∂θ written into ``grad``.
 
@@ -443,6 +443,10 @@ class Backprop:
         include_l2 : bool
             Whether ``grad`` gets the L2 term (λ/Σw) Θ. A fused optimiser step
             adds it itself (``l2_scale``); J always includes the L2 term.
+        sum_w : float, optional
+            The Σw that J and ∂J/∂θ divide by; by default the batch's own. A
+            sum over several batches passes the total of all of them, so that
+            each batch's J and gradient are its share of the total's.
 
         Returns
         -------
@@ -454,7 +458,8 @@ class Backprop:
         # ∂J/∂θ̃ has θ's layout up to the front scale: written into grad
         grad_coefs, grad_intercepts = net.unpack(grad)
         n = X.shape[0]
-        sum_w = n if weights is None else weights.sum()
+        if sum_w is None:
+            sum_w = n if weights is None else weights.sum()
 
         H, inputs = self._forward(X, effective, theta, train)
         losses = net.output.loss_and_output(H, T)
@@ -491,11 +496,16 @@ class Backprop:
             delta = delta_in
         net.raw_gradient(theta, grad)
         if alpha and include_l2:
-            # ∂/∂Θ of (λ / 2Σw) Σθ² is (λ/Σw) Θ, through a reused buffer
-            l2 = self._l2_buffer()
-            np.multiply(theta[: net.n_coef], alpha / sum_w, out=l2)
-            grad[: net.n_coef] += l2
+            self.add_l2_gradient(theta, grad, alpha, sum_w)
         return float(J)
+
+    def add_l2_gradient(self, theta, grad, alpha, sum_w):
+        """``grad += (λ/Σw) Θ`` on the weights (not the biases): ∂/∂Θ of the
+        L2 term (λ / 2Σw) Σθ², through a reused buffer."""
+        n_coef = self.network.n_coef
+        l2 = self._l2_buffer()
+        np.multiply(theta[:n_coef], alpha / sum_w, out=l2)
+        grad[:n_coef] += l2
 
     def _fused_dropout_kernel(self, name, theta):
         """The numba kernel ``name`` of ``kernels`` when it applies here (a

@@ -72,20 +72,54 @@ def evaluate(backprop, rows, theta, alpha, chunk, metric=None):
     """J(Θ) on ``rows`` with dropout off, ``chunk`` rows at a time.
 
     J divides by the rows' own Σw; ``metric``, when given, sees every output.
+    Rows that live elsewhere (a Dask collection's) sum their losses where
+    they are, with ``loss_sum`` on each part, through their own ``loss_sum``.
     """
+    sums = getattr(rows, "loss_sum", None)
+    if sums is None:
+        total = loss_sum(backprop, rows, theta, chunk, metric)
+    else:
+        total = sums(backprop, theta, chunk, metric)
     net = backprop.network
-    loss_sum = 0.0
+    sq_norm = net.squared_norm(theta) if alpha else 0.0
+    return cost(total, rows.total_weight, alpha, sq_norm)
+
+
+def loss_sum(backprop, rows, theta, chunk, metric=None):
+    """Σ_i w_i ℓ_i over ``rows``, dropout off, ``chunk`` rows at a time (no L2
+    term, no division by Σw); ``metric``, when given, sees every output."""
+    net = backprop.network
+    total = 0.0
     for batch in rows.batches(chunk):
         H, _ = backprop.forward(batch.X, theta, train=False)
         losses = net.output.loss_and_output(H, batch.T)
-        loss_sum += weighted_loss_sum(losses, batch.weights)
+        total += weighted_loss_sum(losses, batch.weights)
         if metric is not None:
             metric.update(H, batch.T)
-    sq_norm = net.squared_norm(theta) if alpha else 0.0
-    return cost(loss_sum, rows.total_weight, alpha, sq_norm)
+    return total
 
 
-def _end_epoch(plan, state, events):
+def loss_and_gradient_sum(backprop, rows, theta, chunk, sum_w, grad, metric=None):
+    """The share of ``rows`` in J(Θ) and ∂J/∂θ of a larger set whose Σw is
+    ``sum_w``: (1/Σw) Σ_i w_i ℓ_i returned, (1/Σw) Σ_i w_i ∂ℓ_i/∂θ added to
+    ``grad`` (float64), dropout off, no L2 term, ``chunk`` rows at a time.
+
+    Summed over the parts of a set, with the L2 term added once, these are
+    the set's J and gradient, as one ``Backprop.loss_and_gradient`` on all of
+    its rows gives them, to rounding.
+    """
+    step = np.zeros_like(theta)  # a product writes into it: no garbage
+    share = 0.0
+    for batch in rows.batches(chunk):
+        share += backprop.loss_and_gradient(
+            batch.X, batch.T, batch.weights, theta, step, 0.0, False,
+            metric=metric, sum_w=sum_w,
+        )  # fmt: skip
+        grad += step
+    return share
+
+
+def end_epoch(plan, state, events):
     """Hand the finished epoch to the observers; True when training stops."""
     state.metrics = {
         "loss": state.loss_sum / state.weight_sum,
@@ -100,7 +134,7 @@ def _end_epoch(plan, state, events):
     return state.stop
 
 
-def _start_epoch(plan, state, events):
+def start_epoch(plan, state, events):
     state.samples_done = 0
     state.loss_sum = state.weight_sum = 0.0
     state.train_metric = plan.make_metric()
@@ -120,9 +154,9 @@ def _l2_scale(alpha, batch):
 def train_minibatch(plan, state, events):
     """Minibatch gradient descent for up to ``plan.max_epochs`` epochs."""
     for _ in range(plan.max_epochs):
-        _start_epoch(plan, state, events)
+        start_epoch(plan, state, events)
         train_rows(plan, state, events, plan.train)
-        if _end_epoch(plan, state, events):
+        if end_epoch(plan, state, events):
             return
 
 
@@ -167,8 +201,25 @@ def train_rows(plan, state, events, rows):
         events.emit("batch_end", state, plan)
 
 
-def train_lbfgs(plan, state, events):
+def full_batch_objective(plan):
+    """J(Θ) over all training rows in memory, as one batch: a function of
+    (θ, grad, metric) that returns J and writes ∂J/∂θ into ``grad``."""
+    batch = plan.train.batch(0, len(plan.train))
+
+    def objective(theta, grad, metric):
+        return plan.backprop.loss_and_gradient(
+            batch.X, batch.T, batch.weights, theta, grad, plan.alpha, False,
+            metric=metric,
+        )  # fmt: skip
+
+    return objective
+
+
+def train_lbfgs(plan, state, events, objective=None):
     """L-BFGS (scipy) on J(Θ) over all training rows; one iteration = one epoch.
+
+    ``objective`` computes J and its gradient (``full_batch_objective``'s
+    form; by default that one); the Dask path sums them over partitions.
 
     Only the points L-BFGS accepts are seen by the observers: the initial
     weights (the ``batch_end`` of the call's first J) and the iterate at the
@@ -176,8 +227,9 @@ def train_lbfgs(plan, state, events):
     reject, are never checked for divergence nor kept: after the run θ is
     ``result.x``, the last accepted iterate, whatever was evaluated last.
     """
-    backprop, train = plan.backprop, plan.train
-    batch = train.batch(0, len(train))
+    train = plan.train
+    if objective is None:
+        objective = full_batch_objective(plan)
     theta = state.theta
     grad = np.zeros_like(theta)  # a product writes into it: no garbage
     last = {}
@@ -185,10 +237,7 @@ def train_lbfgs(plan, state, events):
     def cost_and_gradient(x):
         theta[:] = x
         metric = plan.make_metric()
-        J = backprop.loss_and_gradient(
-            batch.X, batch.T, batch.weights, theta, grad, plan.alpha, False,
-            metric=metric,
-        )
+        J = objective(theta, grad, metric)
         if not last:  # the initial weights: the reference of this call
             state.batch_loss = J
             events.emit("batch_end", state, plan)
@@ -204,11 +253,11 @@ def train_lbfgs(plan, state, events):
         state.samples_done = len(train)
         state.loss_sum, state.weight_sum = last["J"], 1.0
         state.train_metric = last["metric"]
-        if _end_epoch(plan, state, events):
+        if end_epoch(plan, state, events):
             raise StopIteration
-        _start_epoch(plan, state, events)
+        start_epoch(plan, state, events)
 
-    _start_epoch(plan, state, events)
+    start_epoch(plan, state, events)
     result = scipy.optimize.minimize(
         cost_and_gradient,
         theta.astype(np.float64),
@@ -264,7 +313,9 @@ def run(plan, theta, observers):
     """
     state = RunState(theta=theta, epoch=plan.first_epoch)
     events = Events(observers)
-    solver_loop = train_lbfgs if plan.optimizer is None else train_minibatch
+    solver_loop = plan.solver_loop or (
+        train_lbfgs if plan.optimizer is None else train_minibatch
+    )
     events.emit("run_begin", state, plan)
     try:
         solver_loop(plan, state, events)

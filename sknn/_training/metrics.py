@@ -24,6 +24,13 @@ class Accuracy:
         self.correct += int(self.output.correct(H, T).sum())
         self.count += H.shape[0]
 
+    def merge(self, other):
+        """Add the rows ``other`` (an accumulator of the same metric) has seen,
+        as if this one had seen them: the sum over partitions of the data."""
+        self.correct += other.correct
+        self.count += other.count
+        return self
+
     def value(self):
         return self.correct / self.count if self.count else np.nan
 
@@ -49,18 +56,30 @@ class R2:
 
     def update(self, H, T):
         T = np.asarray(T, dtype=np.float64)
-        n = T.shape[0]
         batch_mean = T.mean(axis=0)
-        delta = batch_mean - self.mean
-        total = self.count + n
-        self.m2 = (
-            self.m2
-            + ((T - batch_mean) ** 2).sum(axis=0)
-            + delta**2 * self.count * n / total
+        self._add(
+            T.shape[0],
+            batch_mean,
+            ((T - batch_mean) ** 2).sum(axis=0),
+            ((H - T) ** 2).sum(axis=0),
         )
+
+    def merge(self, other):
+        """Add the rows ``other`` (an ``R2``) has seen, as if this one had
+        seen them: the sum over partitions of the data."""
+        if other.count:
+            self._add(other.count, other.mean, other.m2, other.residual)
+        return self
+
+    def _add(self, n, mean, m2, residual):
+        """Merge the statistics of ``n`` more rows (their mean, Σ(y − ȳ)²
+        and Σ(h − y)²) into these: Chan et al.'s pairwise update."""
+        delta = mean - self.mean
+        total = self.count + n
+        self.m2 = self.m2 + m2 + delta**2 * self.count * n / total
         self.mean = self.mean + delta * n / total
         self.count = total
-        self.residual = self.residual + ((H - T) ** 2).sum(axis=0)
+        self.residual = self.residual + residual
 
     def value(self):
         if self.count < 2:  # undefined, not the 0 that force_finite would give

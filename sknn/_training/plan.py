@@ -31,6 +31,9 @@ class Plan:
     tol: float  # L-BFGS's gtol
     max_fun: int = 15000  # L-BFGS's limit on evaluations of J
     first_epoch: int = 1  # the number of this call's first epoch, counting all calls
+    # the loop for rows that are not in memory (the Dask path's); None: the
+    # solver's own (loop.train_lbfgs or loop.train_minibatch)
+    solver_loop: object = None
 
     @property
     def last_epoch(self):
