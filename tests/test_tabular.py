@@ -261,3 +261,17 @@ def test_summary_and_progress_line(classification, capsys):
     out = capsys.readouterr().out
     assert "Total parameters" in out
     assert "val_loss" in out
+
+
+def test_dask_collections_are_refused_clearly(classification):
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = classification
+    clf = TabularClassifier(**TINY).fit(X, y)
+    lazy = dd.from_pandas(X, npartitions=2)
+    for call in (
+        lambda: TabularClassifier(**TINY).fit(lazy, y),
+        lambda: clf.predict(lazy),
+        lambda: clf.score(lazy, y),
+    ):
+        with pytest.raises(TypeError, match="does not take Dask collections"):
+            call()

@@ -177,7 +177,7 @@ class BaseMLP(
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         # X a Dask collection: the Dask path's preparation, which keeps the
         # rows where they live
-        preparation = _dask.fit_preparation(arguments.X) or prepare
+        preparation = _dask.fit_preparation(self, arguments.X) or prepare
         data = preparation.validated(
             self, arguments, incremental=incremental, continuing=continuing
         )

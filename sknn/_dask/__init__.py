@@ -26,12 +26,25 @@ def is_dask_collection(X):
     return hasattr(X, "__dask_graph__") and not isinstance(X, type)
 
 
-def fit_preparation(X):
+def _check_supported(estimator):
+    """The tabular estimators encode a raw table with pandas in memory: they
+    take no Dask collection (yet), and say so rather than skip the encoding."""
+    if not getattr(estimator, "_takes_dask", True):
+        raise TypeError(
+            f"{type(estimator).__name__} does not take Dask collections: its "
+            "preprocessing encodes a raw table in memory. Compute the data into "
+            "a pandas DataFrame first, or train MLPClassifier/MLPRegressor on "
+            "the Dask collection behind your own numeric preprocessing."
+        )
+
+
+def fit_preparation(estimator, X):
     """The Dask path's preparation of a fit (the module ``fit``, used in
     place of ``sknn._base.prepare``) when ``X`` is a Dask collection; None
     otherwise."""
     if not is_dask_collection(X):
         return None
+    _check_supported(estimator)
     from . import fit
 
     return fit
@@ -42,6 +55,7 @@ def maybe_blockwise(estimator, method, X):
     when ``X`` is a Dask collection; None otherwise, for the in-memory path."""
     if not is_dask_collection(X):
         return None
+    _check_supported(estimator)
     from .predict import blockwise
 
     return blockwise(estimator, method, X)
@@ -52,6 +66,7 @@ def maybe_score(estimator, X, y, sample_weight):
     collection (a Python float); None otherwise."""
     if not is_dask_collection(X):
         return None
+    _check_supported(estimator)
     from .predict import score
 
     return score(estimator, X, y, sample_weight)

@@ -140,6 +140,8 @@ CONSTRAINTS = {
 class _Tabular:
     """What both tabular estimators add to their MLP: the preprocessing."""
 
+    _takes_dask = False  # the preprocessing encodes a pandas table in memory
+
     def _epochs(self, n_train):
         """``max_iter``, or for "auto" AUTO_SAMPLES / n_train within AUTO_EPOCHS."""
         if self.max_iter != "auto":
