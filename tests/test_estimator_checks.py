@@ -129,3 +129,24 @@ def expected_failures(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_private_sklearn_names_come_through_compat():
+    # scikit-learn may move its private names between releases: every one
+    # sknn uses is imported in sknn/_base/compat.py, the one place to adapt
+    import re
+    from pathlib import Path
+
+    import sknn
+
+    private = re.compile(r"^\s*from sklearn[\w.]*\._\w+ import|import sklearn[\w.]*\._")
+    package = Path(sknn.__file__).parent
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "compat.py"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if private.search(line)
+        or re.search(r"^\s*from sklearn[\w.]* import _\w+", line)
+    ]
+    assert offenders == [], offenders

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names_in, _check_sample_weight
 
 try:  # scikit-learn >= 1.9: the experimental callback API
@@ -26,6 +27,7 @@ __all__ = [
     "StrOptions",
     "_check_feature_names_in",
     "_check_sample_weight",
+    "_get_output_config",
     "_safe_indexing",
     "with_callbacks",
 ]

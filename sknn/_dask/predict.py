@@ -19,8 +19,8 @@ import dask
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.utils._set_output import _get_output_config
 
+from .._base.compat import _get_output_config
 from .inputs import aligned, probe, row_blocks
 
 # scikit-learn's warning for an array without column names given to a model
