@@ -43,25 +43,16 @@ the scheduler, so the 2-worker line shows the overhead more than a speed-up.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in the workers)
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-# this checkout's sknn, in the client and (through PYTHONPATH) the workers
-ROOT = str(Path(__file__).resolve().parents[1])
-sys.path.insert(0, ROOT)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [ROOT, os.environ.get("PYTHONPATH")])
-)
-
-from sknn import MLPClassifier  # noqa: E402
+from sknn import MLPClassifier
 
 
 def problem(rows, features, seed=0):

@@ -21,6 +21,7 @@ import argparse
 import time
 import warnings
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning

@@ -31,6 +31,7 @@ import tempfile
 import textwrap
 import time
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from threadpoolctl import threadpool_limits
 

@@ -59,6 +59,7 @@ import subprocess
 import sys
 import time
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 
 HIDDEN = (512, 512)

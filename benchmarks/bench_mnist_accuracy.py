@@ -32,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from sklearn.model_selection import train_test_split
 

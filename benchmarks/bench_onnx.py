@@ -27,6 +27,7 @@ import statistics
 import time
 import warnings
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits

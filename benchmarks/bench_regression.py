@@ -26,6 +26,7 @@ import argparse
 import time
 import warnings
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_friedman1

@@ -30,6 +30,7 @@ import argparse
 import itertools
 import time
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -184,8 +185,7 @@ def main():
         f"kernels: {backend}"
     )
     print(
-        f"whole step {whole * 1e6:.0f} µs; "
-        f"the pieces below sum to {total * 1e6:.0f} µs"
+        f"whole step {whole * 1e6:.0f} µs; the pieces below sum to {total * 1e6:.0f} µs"
     )
     print()
     print("| piece | µs per step | share |")
