@@ -48,7 +48,10 @@ def data(kind, dtype=np.float64):
         X = (X - X.mean(axis=0)) / X.std(axis=0)
     else:
         X, y = make_classification(
-            N, 6, n_informative=4, n_classes=2 if kind == "binary" else 3,
+            N,
+            6,
+            n_informative=4,
+            n_classes=2 if kind == "binary" else 3,
             random_state=0,
         )
         if kind == "regression":
@@ -263,8 +266,10 @@ def test_score_equals_the_in_memory_score(kind, dtype):
     wd = da.from_array(weights, chunks=2000)
     # accuracy: sums of 0/1 (exact); R²: float64 sums in another order than
     # scikit-learn's, which sums in the predictions' dtype
-    rel = 1e-12 if kind not in ("regression", "multioutput") else (
-        100 * float(np.finfo(dtype).eps)
+    rel = (
+        1e-12
+        if kind not in ("regression", "multioutput")
+        else (100 * float(np.finfo(dtype).eps))
     )
     for target in (y, yd):
         for w, weight in ((None, None), (weights, weights), (weights, wd)):
@@ -499,7 +504,7 @@ def test_lbfgs_j_and_gradient_equal_the_in_memory_ones(dtype, monkeypatch):
     from sknn._math.network import Backprop, Network
     from sknn._training.loop import full_batch_objective
 
-    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 300)  # 300 // 16 = 18 rows
+    monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 300)  # 300 // (6+8+5+3) = 13 rows
     X, y = data("multiclass", dtype)
     w = np.random.default_rng(2).uniform(0, 2, N).astype(dtype)
     model = MLPClassifier((8, 5), alpha=0.3, class_weight="balanced", solver="lbfgs")
@@ -507,7 +512,7 @@ def test_lbfgs_j_and_gradient_equal_the_in_memory_ones(dtype, monkeypatch):
     network = Network((6, 8, 5, 3), "relu", local.targets.output, (0.0, 0.0))
     theta = network.initialize(np.random.default_rng(0), dtype)
     train = fit._rows(model, lazy)
-    assert train.max_batch_rows == 18
+    assert train.max_batch_rows == 13
 
     def plan_for(train, batch_rows):
         backprop = Backprop(network, batch_rows, dtype)
@@ -546,22 +551,59 @@ def test_lbfgs_fit_on_dask_equals_the_in_memory_fit(kind):
     np.testing.assert_allclose(lazy.loss_curve_, eager.loss_curve_, rtol=1e-6)
 
 
-def test_lbfgs_tasks_hold_a_bounded_number_of_rows(monkeypatch):
+def test_lbfgs_tasks_and_the_client_hold_a_bounded_number_of_rows(monkeypatch):
+    """A sub-batch holds at most SUB_BATCH_VALUES numbers of X and of the
+    activations together; the client reads no more rows of X than that (the
+    divergence check at the end of the fit)."""
     from sknn._dask import rows
 
     monkeypatch.setattr(rows, "SUB_BATCH_VALUES", 1000)
-    sizes = []
-    original = lbfgs.part_backprop
+    sizes, read = [], []
+    original, original_batch = lbfgs.part_backprop, rows.DaskRows.batch
 
-    def recording(network, X, chunk):
-        backprop = original(network, X, chunk)
+    def recording(network, X, chunk, token=None):
+        backprop = original(network, X, chunk, token)
         sizes.append(backprop.Z[0].shape[0])
         return backprop
 
+    def reading(self, start, stop, order=None, buffer=None):
+        read.append(stop - start)
+        return original_batch(self, start, stop, order, buffer)
+
     monkeypatch.setattr(lbfgs, "part_backprop", recording)
+    monkeypatch.setattr(rows.DaskRows, "batch", reading)
     X, y = data("binary")
     quiet(estimator_for("binary", solver="lbfgs", max_iter=2), *dask_inputs(X, y)[:2])
-    assert sizes and max(sizes) == 1000 // (8 + 5 + 1)
+    bound = 1000 // (X.shape[1] + 8 + 5 + 1)  # features, hidden (8, 5), 1 output
+    assert sizes and max(sizes) == bound
+    assert read and max(read) == bound
+
+
+def test_lbfgs_tasks_of_a_fit_share_one_backprop_per_worker_thread(monkeypatch):
+    """On a distributed worker the partitions of a fit reuse one Backprop's
+    buffers (fresh ones are page-faulted in again under Dask's malloc trim
+    threshold); the fit is the same, bit for bit."""
+    from sknn._dask import rows
+
+    X, y = data("multiclass")
+    params = {"solver": "lbfgs", "max_iter": 5}
+    fresh_buffers = quiet(estimator_for("multiclass", **params), *dask_inputs(X, y)[:2])
+    made = []
+
+    class Counted(rows.Backprop):
+        def __init__(self, *args, **kwargs):
+            made.append(args[1])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(rows, "_on_a_worker", lambda: True)
+    monkeypatch.setattr(rows, "Backprop", Counted)
+    shared = quiet(estimator_for("multiclass", **params), *dask_inputs(X, y)[:2])
+    assert len(dask_inputs(X, y)[0].chunks[0]) > 1
+    assert made == [rows.sub_batch_rows(N, (6, 8, 5, 3))]  # one, for the fit
+    assert_same_fit(shared, fresh_buffers)
+    made.clear()
+    quiet(estimator_for("multiclass", **params), *dask_inputs(X, y)[:2])
+    assert len(made) == 1  # another fit: its own
 
 
 # ------------------------------------------------------ gradient solvers

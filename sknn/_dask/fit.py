@@ -39,7 +39,11 @@ __all__ = ["distribute", "hold_out", "validated"]
 
 
 def _rows(estimator, data):
-    widths = (*params.settings(estimator).hidden, data.targets.n_outputs)
+    widths = (
+        data.X.shape[1],
+        *params.settings(estimator).hidden,
+        data.targets.n_outputs,
+    )
     return DaskRows(
         data.X, data.targets.T, data.weights, data.total_weight,
         sub_batch_rows(len(data), widths),

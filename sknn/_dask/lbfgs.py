@@ -23,6 +23,8 @@ again otherwise) plus sending θ out and gradients back: 2·log2(P) gradient
 transfers of 8·n_params bytes for P partitions.
 """
 
+import uuid
+
 import dask
 import numpy as np
 
@@ -39,6 +41,7 @@ def objective(rows, plan):
     network = plan.backprop.network
     total, alpha = rows.total_weight, plan.alpha
     task = dask.delayed(_part_gradient, pure=True)
+    token = uuid.uuid4().hex  # the fit's tasks share a Backprop per thread
 
     def evaluate(theta, grad, metric):
         shared = [
@@ -47,7 +50,8 @@ def objective(rows, plan):
                                 (fresh(metric), "metric"))
         ]  # fmt: skip
         parts = [
-            task(X, T, w, *shared, plan.batch_size, total) for X, T, w in rows.parts()
+            task(X, T, w, *shared, plan.batch_size, total, token)
+            for X, T, w in rows.parts()
         ]
         share, gradient, seen = cluster.compute(cluster.tree_sum(parts, add_sums))[0]
         grad[:] = gradient
@@ -61,11 +65,12 @@ def objective(rows, plan):
     return evaluate
 
 
-def _part_gradient(X, T, w, theta, network, metric, chunk, total):
+def _part_gradient(X, T, w, theta, network, metric, chunk, total, token=None):
     """On a worker: one partition's share of J and of its gradient (float64)
     and its training metric."""
     seen = fresh(metric)
     grad = np.zeros(theta.shape, np.float64)
-    backprop, rows = part_backprop(network, X, chunk), local_rows(X, T, w)
+    backprop = part_backprop(network, X, chunk, token)
+    rows = local_rows(X, T, w)
     share = loss_and_gradient_sum(backprop, rows, theta, chunk, total, grad, seen)
     return share, grad, seen

@@ -10,6 +10,8 @@ hold-out, J and its gradient for L-BFGS) run on each partition where it is,
 """
 
 import copy
+import threading
+import uuid
 from dataclasses import dataclass
 
 import dask
@@ -20,15 +22,20 @@ from .._training.data import Batch, Rows
 from .._training.loop import loss_sum
 from . import cluster
 
-# A task holds the activations (and errors) of at most this many numbers per
-# layer buffer: rows per sub-batch = SUB_BATCH_VALUES / Σ layer widths, so a
-# partition of any size is processed in bounded memory.
+# A sub-batch holds at most this many numbers across its slice of X and its
+# layers' activations: rows per sub-batch = SUB_BATCH_VALUES / (n_features +
+# Σ layer widths), so a partition of any size is processed in bounded memory,
+# and the client, which reads the first sub-batch of rows for the divergence
+# check at the end of an L-BFGS fit, never receives more than that of X.
 SUB_BATCH_VALUES = 2**21
 
+_on_this_thread = threading.local()  # the worker thread's reusable Backprop
 
-def sub_batch_rows(n_rows, layer_widths):
-    """The rows of a sub-batch for layers of these widths (outputs included)."""
-    return max(1, min(n_rows, SUB_BATCH_VALUES // max(sum(layer_widths), 1)))
+
+def sub_batch_rows(n_rows, widths):
+    """The rows of a sub-batch for inputs and layers of these widths (the
+    number of features, then each layer's, outputs included)."""
+    return max(1, min(n_rows, SUB_BATCH_VALUES // max(sum(widths), 1)))
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,10 @@ class DaskRows:
         weights = cluster.constant(theta.copy(), "theta")
         template = cluster.constant(metric, "metric")
         task = dask.delayed(_part_loss_sum, pure=True)
+        token = uuid.uuid4().hex  # the partitions of this sum share a Backprop
         parts = [
-            task(X, T, w, weights, network, chunk, template) for X, T, w in self.parts()
+            task(X, T, w, weights, network, chunk, template, token)
+            for X, T, w in self.parts()
         ]
         total, seen = cluster.compute(cluster.tree_sum(parts, add_sums))[0]
         if metric is not None:
@@ -98,9 +107,41 @@ def local_rows(X, T, w):
     return Rows(*aligned)
 
 
-def part_backprop(network, X, chunk):
-    """A ``Backprop`` for sub-batches of ``chunk`` rows of the block ``X``."""
-    return Backprop(network, max(1, min(chunk, X.shape[0])), X.dtype)
+def part_backprop(network, X, chunk, token=None):
+    """A ``Backprop`` for sub-batches of ``chunk`` rows of the block ``X``.
+
+    On a ``distributed`` worker, with the ``token`` of a sum (every partition
+    of one L-BFGS fit, or of one hold-out sum, shares one), the worker thread
+    keeps its last one and the next partition with the same token reuses it.
+    Fresh buffers in every task would be page-faulted in again every time:
+    Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_`` set, so glibc
+    hands freed memory back to the system at once (measured: 11% slower
+    evaluations of J at 1,000,000 × 50, 2% with the Backprop reused). A
+    thread keeps one Backprop, at most ``SUB_BATCH_VALUES`` numbers per layer
+    buffer, until a task of another sum replaces it.
+    """
+    rows = max(1, min(chunk, X.shape[0]))
+    if token is None or not _on_a_worker():
+        return Backprop(network, rows, X.dtype)
+    key = (token, X.dtype)
+    kept = getattr(_on_this_thread, "backprop", None)
+    if kept is not None and kept[0] == key and kept[1].Z[0].shape[0] >= rows:
+        return kept[1]
+    # sized for the sum's sub-batch, whichever partition comes first
+    backprop = Backprop(network, max(1, chunk), X.dtype)
+    _on_this_thread.backprop = (key, backprop)
+    return backprop
+
+
+def _on_a_worker():
+    """Whether this runs in a task on a ``distributed`` worker."""
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return False
+    return True
 
 
 def fresh(metric):
@@ -108,12 +149,11 @@ def fresh(metric):
     return None if metric is None else copy.deepcopy(metric)
 
 
-def _part_loss_sum(X, T, w, theta, network, chunk, metric):
+def _part_loss_sum(X, T, w, theta, network, chunk, metric, token):
     """On a worker: ``loop.loss_sum`` of one partition, and its metric."""
     seen = fresh(metric)
-    total = loss_sum(
-        part_backprop(network, X, chunk), Rows(X, T, w), theta, chunk, seen
-    )
+    backprop = part_backprop(network, X, chunk, token)
+    total = loss_sum(backprop, local_rows(X, T, w), theta, chunk, seen)
     return total, seen
 
 
