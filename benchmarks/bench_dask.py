@@ -3,7 +3,7 @@ iteration and per adam epoch, and the Dask path's overhead.
 
 ::
 
-    flock /work/bench.lock python benchmarks/bench_dask.py [--rows 1000000]
+    python benchmarks/bench_dask.py [--rows 1000000]
         [--features 50] [--hidden 32] [--iterations 10] [--epochs 2]
         [--chunk 125000] [--workers 1 2]
 
