@@ -39,6 +39,7 @@ ORDER = (
     "out_of_core.py",
     "export_onnx.py",
     "dask_search.py",
+    "dask_training.py",
     "mnist_seed.py",
 )
 SKLEARN = "https://scikit-learn.org/stable/"
