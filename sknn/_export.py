@@ -53,7 +53,12 @@ def to_onnx(
         float64 sample declares a float64 input even for a float32 model, and
         the graph casts it to float32 first, exactly as ``predict`` does. Pass
         ``X_sample.astype(np.float32)`` to declare a float32 input. A sparse
-        sample declares a dense input.
+        sample declares a dense input. A model that takes a raw table
+        (``TabularClassifier``, ``TabularRegressor``, or a pipeline that
+        starts with their ``TablePreprocessor``) has one input per column
+        whatever the sample's dtypes: double (NaN for missing) for numbers,
+        bools and numeric categories, string (``""`` for missing) for other
+        categories; the sample's columns are checked against the model's.
     zipmap : bool or "columns", default=False
         skl2onnx's ``zipmap`` option for every sknn classifier in ``model``:
         False gives the probabilities as an array; True as a list of
