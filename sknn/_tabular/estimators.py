@@ -176,8 +176,8 @@ class _Tabular:
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if reset:
-            preprocessor = self._preprocessor().fit(X)
-            Z = preprocessor.transform(X)
+            preprocessor = self._preprocessor()
+            Z = preprocessor.fit_transform(X)
             self.preprocessor_ = preprocessor
             self.n_features_in_ = preprocessor.n_features_in_
             if hasattr(preprocessor, "feature_names_in_"):
