@@ -181,8 +181,11 @@ def test_no_partial_fit(classification):
 def test_a_class_of_one_row_holds_out_at_random():
     X = np.random.default_rng(0).normal(size=(30, 2))
     y = np.array([0, 1] * 14 + [2, 1])  # class 2 has one row
-    clf = TabularClassifier(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="every class of y"):
+        MLPClassifier(**TINY, validation_fraction=0.2).fit(X, y)
+    clf = TabularClassifier(**TINY, validation_fraction=0.2).fit(X, y)
     assert list(clf.classes_) == [0, 1, 2]
+    assert len(clf.history_["val_loss"]) == TINY["max_iter"]
 
 
 def test_the_preset_is_the_signature():

@@ -36,10 +36,10 @@ from .._regressor import MLPRegressor
 from .preprocessing import TablePreprocessor
 
 # The network both presets share: RealMLP-TD-S's (Holzmüller et al. 2024)
-# recipe where it measured well here; see the performance page's table.
-# Each default was measured on the development benchmark's tuning splits
-# (benchmarks/bench_tabular.py --seeds 10 ... 19; the user guide's tabular page
-# has the table of variants and their scores).
+# recipe where it measured well. Each default was measured on the development
+# benchmark's tuning splits (benchmarks/bench_tabular.py --seeds 10 ... 14,
+# checked on 15 ... 19); the user guide's tabular page has the variants tried
+# and their scores.
 SHARED_PRESET = {
     # three hidden layers of 128: as good as 256 on these tables (mean score
     # 0.795 against 0.796) at a third of the time
@@ -113,10 +113,10 @@ class StandardisedTargets(RegressorTargets):
 
 
 class LenientlyStratifiedTargets(ClassifierTargets):
-    """``TabularClassifier``'s codec: the hold-out is stratified by class when
-    every class can be on both sides of it, and random otherwise (a class of
-    one row, or more classes than hold-out rows), since the preset always
-    holds rows out to pick its best epoch and must not refuse a small table.
+    """``TabularClassifier``'s codec: a ``validation_fraction`` hold-out is
+    stratified by class when every class can be on both sides of it, and
+    random otherwise (a class of one row, or more classes than hold-out rows),
+    so that a preset meant to take any table does not refuse a small one.
     """
 
     def stratify(self, targets, y):
