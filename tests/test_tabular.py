@@ -16,11 +16,8 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from conftest import assert_refused
+from conftest import TINY, assert_refused
 from sknn import MLPClassifier, MLPRegressor, TabularClassifier, TabularRegressor
-
-# a network that fits in milliseconds, on top of each preset
-TINY = {"hidden_layer_sizes": (16,), "max_iter": 8, "random_state": 0}
 
 
 def table(n=120, seed=0):

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from conftest import FAST
+from conftest import FAST, TINY
 from sknn import MLPClassifier
 from sknn._tabular import TablePreprocessor
 
@@ -528,8 +528,6 @@ def test_onnx_refusals(ort):
 
 # ------------------------------------------------------------ before a network
 
-# a network that fits in milliseconds, on top of each preset
-TINY = {"hidden_layer_sizes": (16,), "max_iter": 8, "random_state": 0}
 
 
 def target(df):
@@ -594,3 +592,29 @@ def test_onnx_pipeline_with_preprocessing(ort):
     label, proba = run(ort, to_onnx(pipe, df.iloc[:1]), onnx_inputs(pipe, df))
     np.testing.assert_allclose(proba, pipe.predict_proba(df), rtol=0, atol=1e-10)
     np.testing.assert_array_equal(label, pipe.predict(df))
+
+
+def test_onnx_column_names_that_are_not_onnx_names(ort):
+    # R's tables name columns "F.Undergrad"; skl2onnx would rename such inputs
+    # ("F_Undergrad", and "F_Undergrad1" for a second one): the feed must
+    # carry the graph's names
+    from sknn import TabularRegressor, onnx_inputs, to_onnx
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "F.Undergrad": rng.normal(size=40),
+            "a b": rng.normal(size=40),
+            "F_Undergrad": rng.normal(size=40),
+            "1st": rng.choice(["x", "y", "z"], 40),
+            "": rng.normal(size=40),
+        }
+    )
+    y = df["F.Undergrad"].to_numpy() - df["a b"].to_numpy()
+    reg = TabularRegressor(**TINY).fit(df, y)
+    onx = to_onnx(reg, df.iloc[:1])
+    feed = onnx_inputs(reg, df)
+    assert [i.name for i in onx.graph.input] == list(feed)
+    assert list(feed) == ["F_Undergrad", "a_b", "F_Undergrad1", "_1st", "_"]
+    (out,) = run(ort, onx, feed)
+    np.testing.assert_allclose(out.ravel(), reg.predict(df), rtol=1e-10)
