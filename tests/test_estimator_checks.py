@@ -76,8 +76,8 @@ def expected_failures(estimator):
             "check_sample_weight_equivalence_on_dense_data": (
                 "A weight of 2 is not a repeated row for the tabular presets: "
                 "their preprocessing's medians and quartiles count rows, not "
-                "weights, and their hold-out of 20% (to keep the best epoch) "
-                "draws other rows from a table with repeats. "
+                "weights (so the encoded features differ), and the minibatches "
+                "of a table with repeated rows are other minibatches. "
                 "tests/test_tabular.py checks that class and sample weights "
                 "train alike."
             )
