@@ -159,10 +159,15 @@ class _Tabular:
         low, high = AUTO_EPOCHS
         return min(high, max(low, math.ceil(AUTO_SAMPLES / max(n_train, 1))))
 
-    def _init_tabular(self, hidden_layer_sizes, activation, own, params, preset):
-        set_parameters(self, hidden_layer_sizes, activation, params, preset)
+    def _init_tabular(self, hidden_layer_sizes, activation, params, preset, **own):
+        """``__init__``'s work: the preprocessing parameters (``params``' or
+        their defaults), the estimator's ``own``, then the shared ones at the
+        ``preset``'s defaults."""
+        for name, default in PREPROCESSING.items():
+            setattr(self, name, params.pop(name, default))
         for name, value in own.items():
             setattr(self, name, value)
+        set_parameters(self, hidden_layer_sizes, activation, params, preset)
 
     def _preprocessor(self):
         return TablePreprocessor(
@@ -282,25 +287,14 @@ class TabularClassifier(_Tabular, MLPClassifier):
         ],
         activation: str | Sequence[str] = CLASSIFIER_PRESET["activation"],
         *,
-        categorical_features="from_dtype",
-        max_categories: int | None = PREPROCESSING["max_categories"],
-        min_frequency: int = PREPROCESSING["min_frequency"],
-        smooth_clip: float | None = PREPROCESSING["smooth_clip"],
         class_weight: str | dict | None = None,
         label_smoothing: float = 0.0,
         **params,
     ) -> None:
-        own = dict(
-            categorical_features=categorical_features,
-            max_categories=max_categories,
-            min_frequency=min_frequency,
-            smooth_clip=smooth_clip,
-            class_weight=class_weight,
-            label_smoothing=label_smoothing,
-        )
         self._init_tabular(
-            hidden_layer_sizes, activation, own, params, CLASSIFIER_PRESET
-        )
+            hidden_layer_sizes, activation, params, CLASSIFIER_PRESET,
+            class_weight=class_weight, label_smoothing=label_smoothing,
+        )  # fmt: skip
 
     _parameter_constraints = {**MLPClassifier._parameter_constraints, **CONSTRAINTS}
 
@@ -356,27 +350,15 @@ class TabularRegressor(_Tabular, MLPRegressor):
         ],
         activation: str | Sequence[str] = REGRESSOR_PRESET["activation"],
         *,
-        categorical_features="from_dtype",
-        max_categories: int | None = PREPROCESSING["max_categories"],
-        min_frequency: int = PREPROCESSING["min_frequency"],
-        smooth_clip: float | None = PREPROCESSING["smooth_clip"],
-        loss="squared_error",
-        quantile=None,
-        huber_delta=1.0,
+        loss: str = "squared_error",
+        quantile: float | None = None,
+        huber_delta: float = 1.0,
         **params,
     ) -> None:
-        own = dict(
-            categorical_features=categorical_features,
-            max_categories=max_categories,
-            min_frequency=min_frequency,
-            smooth_clip=smooth_clip,
-            loss=loss,
-            quantile=quantile,
-            huber_delta=huber_delta,
-        )
         self._init_tabular(
-            hidden_layer_sizes, activation, own, params, REGRESSOR_PRESET
-        )
+            hidden_layer_sizes, activation, params, REGRESSOR_PRESET,
+            loss=loss, quantile=quantile, huber_delta=huber_delta,
+        )  # fmt: skip
 
     _parameter_constraints = {**MLPRegressor._parameter_constraints, **CONSTRAINTS}
 
