@@ -50,6 +50,11 @@ script can read (``RESULT {...}``)::
 
     python benchmarks/bench_tabular.py [--seeds 0 1 2] [--models ...]
         [--tables ...] [--set hidden_layer_sizes=(128,128)] [--cache FILE]
+        [--onnx]
+
+``--onnx`` exports every tabular fit with ``sknn.to_onnx`` and compares
+onnxruntime's labels and probabilities (or regression outputs) with the
+model's on that split's test rows (needs the ``onnx`` extra and onnxruntime).
 
 ``--cache FILE`` keeps the other models' scores (a JSON file) so that tuning
 runs fit only the tabular estimators; fit times are then those of the run
@@ -179,8 +184,28 @@ def score(task, y_true, y_pred):
     )
 
 
-def run_one(table, X, y, model_name, seed, settings):
-    """(score, fit seconds) of one model on one split."""
+def onnx_deviation(model, X_test):
+    """The largest difference between onnxruntime's outputs for the exported
+    ``model`` and its own on ``X_test`` (probabilities, or regression outputs
+    relative to their scale), and whether the labels agree."""
+    import onnxruntime as ort
+
+    onx = sknn.to_onnx(model, X_test.head(5))
+    session = ort.InferenceSession(onx.SerializeToString())
+    outputs = session.run(None, sknn.onnx_inputs(model, X_test))
+    if hasattr(model, "classes_"):
+        labels, proba = outputs
+        same = bool(np.array_equal(labels.ravel(), model.predict(X_test)))
+        return float(np.max(np.abs(proba - model.predict_proba(X_test)))), same
+    expected = model.predict(X_test)
+    got = outputs[0].reshape(expected.shape)
+    scale = max(float(np.max(np.abs(expected))), 1.0)
+    return float(np.max(np.abs(got - expected)) / scale), True
+
+
+def run_one(table, X, y, model_name, seed, settings, check_onnx=False):
+    """(score, fit seconds[, ONNX deviation, labels agree]) of one model on
+    one split."""
     stratify = y if table.task == "class" else None
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, random_state=seed, stratify=stratify
@@ -192,7 +217,10 @@ def run_one(table, X, y, model_name, seed, settings):
         model.fit(X_train, y_train)
         seconds = time.perf_counter() - start
         prediction = model.predict(X_test)
-    return score(table.task, y_test, prediction), seconds
+    result = (score(table.task, y_test, prediction), seconds)
+    if check_onnx and model_name == "tabular":
+        result += onnx_deviation(model, X_test)
+    return result
 
 
 def parse_settings(pairs):
@@ -218,6 +246,12 @@ def main():
     parser.add_argument("--tables", nargs="+", default=None)
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cache", default=None)
+    parser.add_argument(
+        "--onnx",
+        action="store_true",
+        help="export each tabular fit to ONNX and compare onnxruntime's "
+        "outputs with the model's on the test rows",
+    )
     args = parser.parse_args()
     settings = parse_settings(args.set)
 
@@ -239,7 +273,7 @@ def main():
             pass
 
     print(f"sknn {sknn.__version__}; seeds {args.seeds}; settings {settings}")
-    scores, seconds = {}, {}
+    scores, seconds, deviations = {}, {}, []
     for table in tables:
         X, y = table.load()
         for model_name in models:
@@ -249,7 +283,9 @@ def main():
                 if model_name != "tabular" and key in cache:
                     result = cache[key]
                 else:
-                    result = run_one(table, X, y, model_name, seed, settings)
+                    result = run_one(table, X, y, model_name, seed, settings, args.onnx)
+                    if len(result) > 2:
+                        deviations.append((table.name, seed, *result[2:]))
                     if model_name != "tabular":
                         cache[key] = result
                 split_scores.append(result[0])
@@ -305,6 +341,17 @@ def main():
             ratios = [seconds[n, "tabular"] / seconds[n, "hgb"] for n in bar_names]
             result["fit_time_ratio_median"] = float(np.median(ratios))
             print(f"median fit-time ratio tabular / hgb: {np.median(ratios):.2f}")
+    if deviations:
+        worst = max(d[2] for d in deviations)
+        labels = all(d[3] for d in deviations)
+        print(
+            f"ONNX (onnxruntime) on the test rows of {len(deviations)} fits: "
+            f"largest difference {worst:.2e} (probabilities; regression "
+            f"relative to the largest |prediction|), labels "
+            f"{'all equal' if labels else 'DIFFER'}"
+        )
+        result["onnx_max_deviation"] = worst
+        result["onnx_labels_equal"] = labels
     result["scores"] = {f"{n}|{m}": scores[n, m] for n in names for m in models}
     print("RESULT " + json.dumps(result))
 

@@ -3,14 +3,14 @@
 Public API: ``MLPClassifier``, ``MLPRegressor``, the tabular presets
 ``TabularClassifier`` and ``TabularRegressor``, ``plot_history``,
 ``DivergenceError``, ``skops_trusted_types``, and the ONNX export
-``to_onnx`` and ``register_onnx_converters`` (``pip install "sknn[onnx]"``;
-``import sknn`` does not import skl2onnx).
+``to_onnx``, ``register_onnx_converters`` and ``onnx_inputs``
+(``pip install "sknn[onnx]"``; ``import sknn`` does not import skl2onnx).
 Everything in modules whose name starts with ``_`` is private.
 """
 
 from ._classifier import MLPClassifier
 from ._exceptions import DivergenceError
-from ._export import register_onnx_converters, to_onnx
+from ._export import onnx_inputs, register_onnx_converters, to_onnx
 from ._persistence import skops_trusted_types
 from ._plotting import plot_history
 from ._regressor import MLPRegressor
@@ -24,6 +24,7 @@ __all__ = [
     "TabularClassifier",
     "TabularRegressor",
     "__version__",
+    "onnx_inputs",
     "plot_history",
     "register_onnx_converters",
     "skops_trusted_types",

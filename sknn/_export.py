@@ -53,7 +53,12 @@ def to_onnx(
         float64 sample declares a float64 input even for a float32 model, and
         the graph casts it to float32 first, exactly as ``predict`` does. Pass
         ``X_sample.astype(np.float32)`` to declare a float32 input. A sparse
-        sample declares a dense input.
+        sample declares a dense input. A model that takes a raw table
+        (``TabularClassifier``, ``TabularRegressor``, or a pipeline that
+        starts with their ``TablePreprocessor``) has one input per column
+        whatever the sample's dtypes: double (NaN for missing) for numbers,
+        bools and numeric categories, string (``""`` for missing) for other
+        categories; the sample's columns are checked against the model's.
     zipmap : bool or "columns", default=False
         skl2onnx's ``zipmap`` option for every sknn classifier in ``model``:
         False gives the probabilities as an array; True as a list of
@@ -171,3 +176,42 @@ def register_onnx_converters() -> None:
     from . import _onnx
 
     _onnx.register_onnx_converters()
+
+
+def onnx_inputs(model: Any, X: Any) -> dict:
+    """The onnxruntime feed of a table model's graph: one array per column.
+
+    A model that carries a ``TablePreprocessor`` (``TabularClassifier``,
+    ``TabularRegressor``) exports to a graph with one input per column of
+    the table it was fitted on (the deployment guide's contract): numbers
+    and bools as float64 with NaN for missing, string categories as ``str``
+    with ``""`` for missing. This builds that feed from a DataFrame the way
+    ``predict`` reads it. Needs no ONNX package.
+
+    Parameters
+    ----------
+    model : fitted TabularClassifier, TabularRegressor or TablePreprocessor
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        Rows with the columns the model was fitted on.
+
+    Returns
+    -------
+    feed : dict of str to ndarray
+        One (n_samples, 1) array per column, keyed by the graph's input names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sknn import TabularRegressor, onnx_inputs
+    >>> X = pd.DataFrame({"age": [31.0, np.nan, 52.0, 40.0] * 5,
+    ...                   "city": ["Oslo", None, "Rome", "Oslo"] * 5})
+    >>> reg = TabularRegressor((8,), max_iter=2, random_state=0)
+    >>> reg = reg.fit(X, np.arange(20.0))
+    >>> feed = onnx_inputs(reg, X.head(2))
+    >>> feed["age"].ravel().tolist(), feed["city"].ravel().tolist()
+    ([31.0, nan], ['Oslo', ''])
+    """
+    from ._onnx.table import onnx_inputs as feed
+
+    return feed(model, X)

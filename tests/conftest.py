@@ -42,6 +42,8 @@ FAST = {
 # A network that fits in milliseconds; override what a test needs.
 SMALL = {"hidden_layer_sizes": (5,), "max_iter": 5, "random_state": 0}
 SOLVERS = ["sgd", "rmsprop", "adam", "lbfgs"]
+# a tabular preset's network cut to what fits in milliseconds
+TINY = {"hidden_layer_sizes": (16,), "max_iter": 8, "random_state": 0}
 # every regression loss, with its own parameter at a value other than its default
 LOSS_PARAMETERS = {
     "squared_error": {},

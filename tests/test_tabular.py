@@ -16,11 +16,8 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from conftest import assert_refused
+from conftest import TINY, assert_refused
 from sknn import MLPClassifier, MLPRegressor, TabularClassifier, TabularRegressor
-
-# a network that fits in milliseconds, on top of each preset
-TINY = {"hidden_layer_sizes": (16,), "max_iter": 8, "random_state": 0}
 
 
 def table(n=120, seed=0):
@@ -152,7 +149,9 @@ def test_x_val_is_encoded_with_the_training_preprocessing(classification):
 
 def test_scoring_and_history(classification):
     X, y = classification
-    clf = TabularClassifier(**TINY, scoring=["balanced_accuracy"]).fit(X, y)
+    clf = TabularClassifier(
+        **TINY, scoring=["balanced_accuracy"], validation_fraction=0.2
+    ).fit(X, y)
     assert len(clf.history_["val_balanced_accuracy"]) == TINY["max_iter"]
 
 
@@ -179,18 +178,20 @@ def test_no_partial_fit(classification):
 def test_a_class_of_one_row_holds_out_at_random():
     X = np.random.default_rng(0).normal(size=(30, 2))
     y = np.array([0, 1] * 14 + [2, 1])  # class 2 has one row
-    clf = TabularClassifier(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="every class of y"):
+        MLPClassifier(**TINY, validation_fraction=0.2).fit(X, y)
+    clf = TabularClassifier(**TINY, validation_fraction=0.2).fit(X, y)
     assert list(clf.classes_) == [0, 1, 2]
+    assert len(clf.history_["val_loss"]) == TINY["max_iter"]
 
 
 def test_the_preset_is_the_signature():
     clf, reg = TabularClassifier(), TabularRegressor()
     assert clf.hidden_layer_sizes == reg.hidden_layer_sizes
-    assert clf.label_smoothing > 0
-    assert clf.early_stopping and clf.validation_fraction
+    assert clf.max_iter == reg.max_iter == "auto"
+    assert reg.learning_rate > clf.learning_rate
     # the MLPs keep their own defaults
     assert MLPClassifier().hidden_layer_sizes == (100,)
-    assert MLPClassifier().label_smoothing == 0.0
     assert "categorical_features" in clf.get_params()
     assert "categorical_features" not in MLPClassifier().get_params()
 
@@ -260,7 +261,7 @@ def test_summary_and_progress_line(classification, capsys):
     clf.summary()
     out = capsys.readouterr().out
     assert "Total parameters" in out
-    assert "val_loss" in out
+    assert "loss:" in out
 
 
 def test_dask_collections_are_refused_clearly(classification):
@@ -275,3 +276,16 @@ def test_dask_collections_are_refused_clearly(classification):
     ):
         with pytest.raises(TypeError, match="does not take Dask collections"):
             call()
+
+
+def test_auto_epochs_scale_with_the_rows():
+    rng = np.random.default_rng(0)
+    epochs = {}
+    for n in (100, 1000, 4000):
+        X = rng.normal(size=(n, 2))
+        clf = TabularClassifier((4,), n_iter_no_change=None, random_state=0)
+        clf.fit(X, X[:, 0] > 0)
+        epochs[n] = clf.n_iter_
+    assert epochs[100] == 64  # a small table: the most epochs
+    assert epochs[1000] == 33  # 2**15 / 1000 rows, rounded up
+    assert epochs[4000] == 16  # a large one: the fewest

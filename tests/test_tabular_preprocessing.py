@@ -16,8 +16,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from conftest import FAST
-from sknn import MLPClassifier, MLPRegressor
+from conftest import FAST, TINY
+from sknn import MLPClassifier
 from sknn._tabular import TablePreprocessor
 
 EPS = np.finfo(np.float64).eps
@@ -266,7 +266,8 @@ def test_categorical_features_from_dtype_and_none():
     for spec in (None, []):
         pre = TablePreprocessor(categorical_features=spec).fit(df)
         assert not pre.is_categorical_.any()
-    assert not TablePreprocessor().fit(df.to_numpy(float)).is_categorical_.any()
+    numbers = df.to_numpy(dtype=float, na_value=np.nan)  # pandas 2.1 needs na_value
+    assert not TablePreprocessor().fit(numbers).is_categorical_.any()
 
 
 @pytest.mark.parametrize(
@@ -529,74 +530,56 @@ def test_onnx_refusals(ort):
 # ------------------------------------------------------------ before a network
 
 
-class TableClassifier(MLPClassifier):
-    """The smallest estimator with a preprocessor_, as the tabular ones have."""
-
-    def fit(self, X, y):
-        self.preprocessor_ = TablePreprocessor(categorical_features=CATEGORICAL)
-        return super().fit(self.preprocessor_.fit_transform(X), y)
-
-    def predict_proba(self, X):
-        return super().predict_proba(self.preprocessor_.transform(X))
-
-    def predict(self, X):
-        return super().predict(self.preprocessor_.transform(X))
-
-
-class TableRegressor(MLPRegressor):
-    """... and one that standardises its targets."""
-
-    def fit(self, X, y):
-        self.preprocessor_ = TablePreprocessor(categorical_features=CATEGORICAL)
-        y = np.asarray(y, dtype=np.float64)
-        self.target_center_ = np.atleast_1d(np.median(y, axis=0))
-        self.target_scale_ = np.atleast_1d(y.std(axis=0))
-        Z = self.preprocessor_.fit_transform(X)
-        return super().fit(Z, (y - self.target_center_) / self.target_scale_)
-
-    def predict(self, X):
-        h = super().predict(self.preprocessor_.transform(X))
-        return h * self.target_scale_ + self.target_center_
-
 
 def target(df):
     return np.log(df["income"]) + (df["colour"] == "red") - 0.02 * df["age"].fillna(40)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_onnx_classifier_with_preprocessing(ort, dtype):
-    from sknn import to_onnx
+def test_onnx_tabular_classifier(ort, dtype):
+    from sknn import TabularClassifier, to_onnx
     from sknn._onnx.table import onnx_inputs
 
     df = mixed_frame()
     y = np.where(target(df) > target(df).median(), "high", "low")
-    clf = TableClassifier(**FAST, dtype=dtype).fit(df, y)
+    clf = TabularClassifier(**TINY, categorical_features=CATEGORICAL, dtype=dtype)
+    clf.fit(df, y)
     onx = to_onnx(clf, df.iloc[:1])
+    atol = 1e-10 if dtype == "float64" else 1e-5
     for rows in (df, new_frame()):
         label, proba = run(ort, onx, onnx_inputs(clf, rows))
         expected = clf.predict_proba(rows)
         assert proba.dtype == dtype
-        atol = 1e-10 if dtype == "float64" else 1e-5
         np.testing.assert_allclose(proba, expected, rtol=0, atol=atol)
-        decided = np.abs(expected[:, 1] - 0.5) > atol
+        decided = np.abs(expected[:, 1] - 0.5) > atol  # float32 near-ties aside
         np.testing.assert_array_equal(label[decided], clf.predict(rows)[decided])
+    # the zipmap option reaches the subclass too
+    zipped = to_onnx(clf, df.iloc[:1], zipmap=True)
+    assert [o.name for o in zipped.graph.output] == [
+        "output_label",
+        "output_probability",
+    ]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_onnx_regressor_with_preprocessing_and_target_scale(ort, dtype):
-    from sknn import to_onnx
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_onnx_tabular_regressor_with_its_target_scale(ort, dtype, outputs):
+    from sknn import TabularRegressor, to_onnx
     from sknn._onnx.table import onnx_inputs
 
     df = mixed_frame()
-    y = np.column_stack([target(df), 100 + 50 * target(df)])
-    reg = TableRegressor(**FAST, dtype=dtype).fit(df, y)
-    assert np.all(reg.target_scale_ > 1) and np.all(reg.target_center_ > 1)
+    y = np.column_stack([target(df), 100 + 50 * target(df)])[:, :outputs]
+    y = y.ravel() if outputs == 1 else y
+    reg = TabularRegressor(**TINY, categorical_features=CATEGORICAL, dtype=dtype)
+    reg.fit(df, y)
+    assert np.all(reg.target_scale_ != 1) and np.all(reg.target_center_ != 0)
     onx = to_onnx(reg, df.iloc[:1])
     rtol = 1e-10 if dtype == "float64" else 1e-5
     for rows in (df, new_frame()):
         (out,) = run(ort, onx, onnx_inputs(reg, rows))
-        assert out.dtype == dtype
-        np.testing.assert_allclose(out, reg.predict(rows), rtol=rtol)
+        assert out.dtype == dtype and out.shape == (len(rows), outputs)
+        expected = reg.predict(rows).reshape(len(rows), outputs)
+        np.testing.assert_allclose(out, expected, rtol=rtol)
 
 
 def test_onnx_pipeline_with_preprocessing(ort):
@@ -610,3 +593,29 @@ def test_onnx_pipeline_with_preprocessing(ort):
     label, proba = run(ort, to_onnx(pipe, df.iloc[:1]), onnx_inputs(pipe, df))
     np.testing.assert_allclose(proba, pipe.predict_proba(df), rtol=0, atol=1e-10)
     np.testing.assert_array_equal(label, pipe.predict(df))
+
+
+def test_onnx_column_names_that_are_not_onnx_names(ort):
+    # R's tables name columns "F.Undergrad"; skl2onnx would rename such inputs
+    # ("F_Undergrad", and "F_Undergrad1" for a second one): the feed must
+    # carry the graph's names
+    from sknn import TabularRegressor, onnx_inputs, to_onnx
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "F.Undergrad": rng.normal(size=40),
+            "a b": rng.normal(size=40),
+            "F_Undergrad": rng.normal(size=40),
+            "1st": rng.choice(["x", "y", "z"], 40),
+            "": rng.normal(size=40),
+        }
+    )
+    y = df["F.Undergrad"].to_numpy() - df["a b"].to_numpy()
+    reg = TabularRegressor(**TINY).fit(df, y)
+    onx = to_onnx(reg, df.iloc[:1])
+    feed = onnx_inputs(reg, df)
+    assert [i.name for i in onx.graph.input] == list(feed)
+    assert list(feed) == ["F_Undergrad", "a_b", "F_Undergrad1", "_1st", "_"]
+    (out,) = run(ort, onx, feed)
+    np.testing.assert_allclose(out.ravel(), reg.predict(df), rtol=1e-10)

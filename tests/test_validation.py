@@ -53,6 +53,9 @@ INVALID = {
     "epsilon": (0.0, ["(0.0, inf)"]),
     "learning_rate_schedule": ("linear", ["'constant'", "'cosine'", "callable"]),
     "power_t": (-1.0, ["[0.0, inf)"]),
+    "learning_rate_factors": ([0.1, 6.0], ["'dict'", "None"]),
+    "front_scale": ("yes", ["bool"]),
+    "parametrization": ("mup", ["'standard'", "'ntk'"]),
     "dtype": ("float16", ["'float32'", "'float64'", "None"]),
 }
 
@@ -82,6 +85,9 @@ MORE_INVALID = [
     ("class_weight", [1.0, 2.0], ["'balanced'", "dict"]),
     ("verbose", -1, ["[0, 2]"]),
     ("epsilon", -1e-8, ["(0.0, inf)"]),
+    ("learning_rate_factors", {"bias": 0.1}, ["'weights'", "'front_scale'"]),
+    ("learning_rate_factors", {"biases": 0.0}, ["finite positive"]),
+    ("learning_rate_factors", {"biases": np.nan}, ["finite positive"]),
 ]
 
 

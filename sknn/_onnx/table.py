@@ -37,6 +37,7 @@ input, cast to the network's dtype like any input. A regressor with
 Like every module here, this one imports without onnx and skl2onnx.
 """
 
+import re
 from typing import Any
 
 import numpy as np
@@ -78,11 +79,26 @@ def _checked(model):
 
 
 def input_names(preprocessor):
-    """The graph's input names: the columns', or ``x0``, ``x1``, ..."""
+    """The graph's input names: ``x0``, ``x1``, ... after a NumPy array; after
+    a DataFrame its columns' names made into ONNX variable names the way
+    skl2onnx makes them (every character but letters, digits, ``_`` and
+    ``+`` becomes ``_``, a leading digit gets a ``_`` in front, a name
+    already taken gets 1, 2, ... after it), so that skl2onnx keeps them and
+    ``onnx_inputs`` keys its feed by what the graph expects."""
     names = getattr(preprocessor, "feature_names_in_", None)
     if names is None:
         return [f"x{j}" for j in range(preprocessor.n_features_in_)]
-    return [str(name) for name in names]
+    taken, result = set(), []
+    for name in names:
+        seed = re.sub(r"[^\w+]", "_", str(name)) or "_"
+        if re.match("^[0-9]", seed):
+            seed = "_" + seed
+        candidate, i = seed, 1
+        while candidate in taken:
+            candidate, i = f"{seed}{i}", i + 1
+        taken.add(candidate)
+        result.append(candidate)
+    return result
 
 
 def _is_string(encoding):
