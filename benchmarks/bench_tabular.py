@@ -69,6 +69,7 @@ import time
 import warnings
 from dataclasses import dataclass
 
+import _checkout  # noqa: F401  (this checkout's sknn, here and in children)
 import numpy as np
 from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.ensemble import (
