@@ -403,6 +403,9 @@ def test_targets_and_weights_equal_the_in_memory_ones(class_weight):
     assert lazy.total_weight == pytest.approx(local.weights.sum(), rel=1e-12)
 
 
+# Dask keeps string labels as pandas strings: sknn takes them without the
+# warning Dask gives when it converts them to NumPy
+@pytest.mark.filterwarnings("error::UserWarning")
 def test_labels_of_a_dask_series_and_a_dataframe_with_unknown_lengths():
     X, y = data("multiclass")
     labels = np.array(["cat", "dog", "emu"], dtype=object)[y]

@@ -32,6 +32,7 @@ from functools import partial
 
 import dask.array as da
 import numpy as np
+import pandas as pd
 from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_non_negative, column_or_1d, validate_data
 
@@ -75,6 +76,10 @@ def row_blocks(X):
 def aligned(v, chunks, name):
     """``y`` or ``sample_weight`` (Dask or in memory) with X's row chunks."""
     if hasattr(type(v), "to_dask_array"):  # Dask Series or DataFrame
+        if isinstance(getattr(v, "dtype", None), pd.StringDtype):
+            # Dask stores string labels as pandas strings (its convert-string
+            # setting); as NumPy they are objects, which it would warn about
+            v = v.astype(object)
         v = v.to_dask_array(lengths=True)
     elif isinstance(v, da.Array):
         if any(np.isnan(n) for n in v.chunks[0]):
