@@ -819,3 +819,35 @@ def test_callbacks_receive_the_collections_and_score_on_the_cluster():
     assert len(callback.seen) == 2
     assert all(given is Xd and type(score) is float for given, score in callback.seen)
     assert callback.seen[-1][1] == pytest.approx(model.score(X, y), rel=1e-12)
+
+
+def _kernel_cache_counts():
+    """(disk-cache hits, misses) of each numba kernel this process has used."""
+    from sknn._math import kernels
+
+    return {
+        name: (sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values()))
+        for name, d in kernels._dispatchers.items()
+    }
+
+
+def test_workers_load_the_numba_kernels_from_the_disk_cache(cluster_client):
+    """A network above the kernels' size threshold trains block by block with
+    the fused Adam kernel in each worker process; the workers load its
+    machine code from numba's disk cache (filled by this process) and
+    compile nothing."""
+    pytest.importorskip("numba")
+    from sknn._math import kernels
+
+    if kernels.kernel_backend(300_000, np.float64) != "numba":
+        pytest.skip("the numba kernels are switched off (SKNN_KERNELS)")
+    X, y = data("binary")
+    params = {"hidden_layer_sizes": (512, 512), "max_iter": 1, "random_state": 0}
+    assert X.shape[1] * 512 + 512 * 512 > kernels.MIN_PARAMS
+    quiet(MLPClassifier(**params), X[:100], y[:100])  # compiles or loads here
+    with dask.config.set(scheduler=cluster_client.get):
+        quiet(MLPClassifier(**params), *dask_inputs(X, y, chunk=N // 2)[:2])
+    per_worker = cluster_client.run(_kernel_cache_counts).values()
+    counts = [c["adam"] for c in per_worker if "adam" in c]
+    assert counts, "no worker used the Adam kernel"
+    assert all(misses == 0 and hits >= 1 for hits, misses in counts), counts
