@@ -115,9 +115,22 @@ def validate_X_y(estimator, X, y, **kwargs):
     X, y = validate_data(
         estimator, X, y, accept_sparse="csr", multi_output=True, **kwargs
     )
+    return X, _one_column_as_1d(y)
+
+
+def validate_y(estimator, y, *, y_numeric):
+    """``validate_data`` for y alone (X is checked by the caller), a
+    one-column y made 1-D: the tabular estimators' X is a raw table."""
+    y = validate_data(
+        estimator, "no_validation", y, multi_output=True, y_numeric=y_numeric
+    )
+    return _one_column_as_1d(y)
+
+
+def _one_column_as_1d(y):
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
-    return X, y
+    return y
 
 
 def hold_out(estimator, data, arguments, fraction, *, incremental, rng):

@@ -25,10 +25,11 @@ from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
+from sklearn.utils.validation import check_consistent_length
 
 from .._base.compat import Interval, StrOptions
 from .._base.params import set_parameters, signature
+from .._base.prepare import validate_y
 from .._base.targets import ClassifierTargets, RegressorTargets
 from .._classifier import MLPClassifier
 from .._math.losses import REGRESSION_LOSSES
@@ -176,20 +177,7 @@ class _Tabular:
 
     def _validate_X_y(self, X, y, *, reset, dtype, y_numeric=False):
         # y first: scikit-learn's errors about y come before those about X
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = check_array(
-            y,
-            ensure_2d=False,
-            dtype="numeric" if y_numeric else None,
-            ensure_all_finite=True,
-            input_name="y",
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        y = validate_y(self, y, y_numeric=y_numeric)
         if reset:
             preprocessor = self._preprocessor()
             Z = preprocessor.fit_transform(X)
