@@ -1,8 +1,9 @@
 """Shared fixtures, constants and checks.
 
-Fixtures: small, deterministic data sets. Constants: ``SMALL`` (a network
-that fits in milliseconds), ``FAST`` (one that learns visibly in
-``FEW_EPOCHS`` epochs), ``SOLVERS``, ``GRADIENT_SOLVERS`` and
+Fixtures: small, deterministic data sets, and ``cluster_client`` (a Dask
+``LocalCluster`` of two worker processes, one per module that asks).
+Constants: ``SMALL`` (a network that fits in milliseconds), ``FAST`` (one
+that learns visibly in ``FEW_EPOCHS`` epochs), ``SOLVERS``, ``GRADIENT_SOLVERS`` and
 ``PARAMETRIZATIONS`` (the network's parametrisations); ``X20``/``y20``
 (a tiny data set for calls that must be refused); ``MULTIOUTPUT`` and
 ``SCALE``, what two refusals must say; ``version(module)``, a dependency's
@@ -18,6 +19,7 @@ also compare the private optimiser state when there is one.
 
 import copy
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -325,3 +327,26 @@ def assert_unchanged(clf, X, before):
                 np.testing.assert_array_equal(value, vars(clf._optimizer)[key])
     np.testing.assert_array_equal(clf.predict_proba(X), before["proba"])
     np.testing.assert_array_equal(clf.predict(X), before["predict"])
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    """A Dask client of a ``LocalCluster`` of 2 worker processes, one thread
+    and single-threaded BLAS each (as a cluster runs one task per core),
+    started once per test module and closed after it."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        warnings.catch_warnings(),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=":0",
+            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        yield client

@@ -300,28 +300,6 @@ def test_pickled_models_between_numpy_and_dask():
 # -------------------------------------------------------- a real cluster
 
 
-@pytest.fixture(scope="module")
-def cluster_client():
-    distributed = pytest.importorskip("distributed")
-    with (
-        warnings.catch_warnings(),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            protocol="tcp",
-            host="127.0.0.1",
-            dashboard_address=":0",
-            # single-threaded BLAS in the workers, as a cluster runs one task
-            # per core
-            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        yield client
-
-
 def test_on_a_local_cluster(cluster_client):
     distributed = pytest.importorskip("distributed")
     clf, reg = fitted("multiclass"), fitted("multioutput")

@@ -40,28 +40,17 @@ def search(n_jobs):
     "has no attribute 'transform'; scikit-learn issue 34005, fixed by pull "
     "request 34077 in 1.9), whatever the estimator after it",
 )
-def test_grid_search_on_a_local_dask_cluster():
+def test_grid_search_on_a_local_dask_cluster(cluster_client):
     X, y = mixed_frame()
     local = search(n_jobs=1).fit(X, y)  # plain, in this process
 
     # worker processes, as on a real cluster: the estimators travel pickled
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            protocol="tcp",
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
+        distributed.get_task_stream(cluster_client) as tasks,
+        parallel_config(backend="dask"),
     ):
-        with (
-            distributed.get_task_stream(client) as tasks,
-            parallel_config(backend="dask"),
-        ):
-            remote = search(n_jobs=-1).fit(X, y)  # every worker
-        workers = {task["worker"] for task in tasks.data}
+        remote = search(n_jobs=-1).fit(X, y)  # every worker
+    workers = {task["worker"] for task in tasks.data}
 
     assert len(workers) == 2, "the fits did not run on both Dask workers"
     assert remote.best_params_ == local.best_params_
