@@ -304,25 +304,18 @@ def signature(defaults=None, **own):
     (``get_params``, ``clone``, ``repr``), and so do ``help()`` and the
     documentation."""
     defaults = defaults or {}
+
+    def declared(table, kind):
+        return [
+            inspect.Parameter(
+                name, kind, default=defaults.get(name, d), annotation=a
+            )
+            for name, (d, a, _) in table.items()
+        ]
+
     self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    layers = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            default=defaults.get(name, d),
-            annotation=a,
-        )
-        for name, (d, a, _) in LAYERS.items()
-    ]
-    keywords = [
-        inspect.Parameter(
-            name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=defaults.get(name, d),
-            annotation=a,
-        )
-        for name, (d, a, _) in PARAMETERS.items()
-    ]
+    layers = declared(LAYERS, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    keywords = declared(PARAMETERS, inspect.Parameter.KEYWORD_ONLY)
     keywords += [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
         for name, default in own.items()
