@@ -289,3 +289,36 @@ def test_auto_epochs_scale_with_the_rows():
     assert epochs[100] == 64  # a small table: the most epochs
     assert epochs[1000] == 33  # 2**15 / 1000 rows, rounded up
     assert epochs[4000] == 16  # a large one: the fewest
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("Estimator", [TabularClassifier, TabularRegressor])
+def test_weights_hold_out_early_stopping_and_warm_start_together(
+    classification, regression, Estimator, dtype
+):
+    """The features meeting: sample weights, a validation_fraction hold-out
+    with early stopping that keeps the best epoch, then a warm start that
+    continues from it with the fitted preprocessing, in either dtype."""
+    X, y = classification if Estimator is TabularClassifier else regression
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    params = {
+        **TINY, "max_iter": 12, "dtype": dtype, "early_stopping": True,
+        "validation_fraction": 0.25, "n_iter_no_change": 3, "warm_start": True,
+    }  # fmt: skip
+    model = Estimator(**params).fit(X, y, sample_weight=weights)
+    preprocessor, first = model.preprocessor_, model.n_iter_
+    assert model.coefs_[0].dtype == dtype
+    assert len(model.history_["val_loss"]) == first <= params["max_iter"]
+    # the kept weights are the best epoch's: its validation loss is best_loss_
+    assert model.best_loss_ == pytest.approx(min(model.history_["val_loss"]))
+    unweighted = Estimator(**params).fit(X, y)
+    assert not np.allclose(unweighted.coefs_[0], model.coefs_[0])
+
+    model.fit(X, y, sample_weight=weights)  # continues
+    assert model.preprocessor_ is preprocessor
+    assert model.n_iter_ > first
+    assert len(model.history_["val_loss"]) == model.n_iter_  # one per epoch
+    predictions = model.predict(X)
+    assert predictions.shape == (len(y),)
+    if Estimator is TabularRegressor:
+        assert np.all(np.isfinite(predictions))
