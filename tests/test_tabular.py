@@ -6,6 +6,7 @@ preprocessing carried through pickle, clone, search and warm start, the
 standardised regression target, and the MLP features they inherit.
 """
 
+import math
 import pickle
 
 import numpy as np
@@ -18,6 +19,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from conftest import TINY, assert_refused
 from sknn import MLPClassifier, MLPRegressor, TabularClassifier, TabularRegressor
+from sknn._training.data import Rows
 
 
 def table(n=120, seed=0):
@@ -289,6 +291,39 @@ def test_auto_epochs_scale_with_the_rows():
     assert epochs[100] == 64  # a small table: the most epochs
     assert epochs[1000] == 33  # 2**15 / 1000 rows, rounded up
     assert epochs[4000] == 16  # a large one: the fewest
+
+
+def test_auto_batches_are_even():
+    """batch_size="auto" splits an epoch into k = ceil(n / 256) batches of at
+    most 256 rows, the last at most k rows short (never a step on a few rows
+    after full ones, while batches are few)."""
+    for n in range(1, 20_000):
+        size = TabularRegressor()._auto_batch_size(n)
+        k = math.ceil(n / 256)
+        assert size <= 256
+        assert math.ceil(n / size) == k
+        assert n - (k - 1) * size >= size - k
+    assert MLPRegressor()._auto_batch_size(404) == 200  # scikit-learn's rule
+
+
+def test_auto_batches_of_a_fit(monkeypatch):
+    """A fit on 404 rows steps on two batches of 202, not 200, 200 and 4; an
+    explicit batch_size is kept."""
+    sizes = []
+    batches = Rows.batches
+
+    def recording(self, size, order=None, buffer=None):
+        for batch in batches(self, size, order, buffer):
+            sizes.append(batch.X.shape[0])
+            yield batch
+
+    monkeypatch.setattr(Rows, "batches", recording)
+    X = np.random.default_rng(0).normal(size=(404, 3))
+    TabularRegressor((4,), max_iter=2, random_state=0).fit(X, X[:, 0])
+    assert sizes == [202, 202] * 2
+    sizes.clear()
+    TabularRegressor((4,), max_iter=1, batch_size=200, random_state=0).fit(X, X[:, 0])
+    assert sizes == [200, 200, 4]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -92,7 +92,7 @@ def _batch_size(estimator, train):
         # collection's) allow a task to hold
         return getattr(train, "max_batch_rows", n_train)
     if estimator.batch_size == "auto":
-        return min(200, n_train)
+        return estimator._auto_batch_size(n_train)
     if estimator.batch_size > n_train:
         warn_user("Got `batch_size` larger than sample size. It is going to be clipped")
         return n_train

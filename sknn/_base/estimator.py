@@ -148,6 +148,11 @@ class BaseMLP(
         (the tabular estimators can scale them with the rows)."""
         return self.max_iter
 
+    def _auto_batch_size(self, n_train):
+        """Rows per minibatch for ``batch_size="auto"``: scikit-learn's
+        ``min(200, n_train)`` (the tabular estimators even out the batches)."""
+        return min(200, n_train)
+
     def _check_gradient_solver(self):
         if self.solver not in SOLVERS:  # L-BFGS, or no solver at all
             raise AttributeError(
