@@ -251,3 +251,10 @@ def test_output_layers_for_extreme_logits(output, dtype):
     assert np.isclose(
         losses[-1], 3 * np.log(2) if output is LogisticOutput else np.log(3)
     )
+
+
+def test_outputs_with_a_parameter_show_it():
+    assert repr(QuantileOutput(0.2)) == "QuantileOutput(quantile=0.2)"
+    assert repr(HuberOutput(3)) == "HuberOutput(huber_delta=3.0)"
+    for output in (QuantileOutput(0.2), HuberOutput(3)):
+        assert output.name == "identity" and not output.positive_only

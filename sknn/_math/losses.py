@@ -298,7 +298,21 @@ class AbsoluteErrorOutput:
         return H
 
 
-class QuantileOutput:
+class _IdentityWithParameter:
+    """What the identity-link outputs that take one estimator parameter (its
+    name in ``PARAMETERS``) share: h = z, any real targets, the repr."""
+
+    name = "identity"
+    positive_only = False
+    check_targets = staticmethod(IdentityOutput.check_targets)
+    output = staticmethod(IdentityOutput.output)
+
+    def __repr__(self):
+        (parameter,) = self.PARAMETERS
+        return f"{type(self).__name__}({parameter}={getattr(self, parameter)!r})"
+
+
+class QuantileOutput(_IdentityWithParameter):
     """Pinball loss of the quantile q on K real outputs; ``T`` floats, (n, K).
 
     h = z and ℓ = mean_k max(q r_k, (q − 1) r_k) with r = y − h
@@ -314,11 +328,8 @@ class QuantileOutput:
         q, in (0, 1).
     """
 
-    name = "identity"
     loss = "quantile"
-    positive_only = False
     PARAMETERS = ("quantile",)
-    check_targets = staticmethod(IdentityOutput.check_targets)
 
     def __init__(self, quantile):
         self.quantile = float(quantile)
@@ -329,8 +340,6 @@ class QuantileOutput:
         loss = np.maximum(d, 0).sum(axis=1)
         loss -= Z.dtype.type(self.quantile) * d.sum(axis=1)
         return loss / Z.shape[1]
-
-    output = staticmethod(IdentityOutput.output)
 
     def error(self, H, T):
         """Overwrite ``H`` with ∂ℓ/∂z = (s + (1 − 2q)|s|) / 2K, s = sign(h − y):
@@ -343,11 +352,8 @@ class QuantileOutput:
         H *= H.dtype.type(0.5 / H.shape[1])
         return H
 
-    def __repr__(self):
-        return f"QuantileOutput(quantile={self.quantile!r})"
 
-
-class HuberOutput:
+class HuberOutput(_IdentityWithParameter):
     """Huber loss with a fixed threshold δ on K real outputs; ``T`` floats, (n, K).
 
     h = z and ℓ = mean_k ρ_δ(r_k) with r = y − h and
@@ -361,11 +367,8 @@ class HuberOutput:
         δ > 0.
     """
 
-    name = "identity"
     loss = "huber"
-    positive_only = False
     PARAMETERS = ("huber_delta",)
-    check_targets = staticmethod(IdentityOutput.check_targets)
 
     def __init__(self, huber_delta):
         self.huber_delta = float(huber_delta)
@@ -379,8 +382,6 @@ class HuberOutput:
         loss = 0.5 * quadratic * quadratic + delta * (size - quadratic)
         return loss.mean(axis=1)
 
-    output = staticmethod(IdentityOutput.output)
-
     def error(self, H, T):
         """Overwrite ``H`` with ∂ℓ/∂z = clip(h − y, −δ, δ) / K."""
         delta = H.dtype.type(self.huber_delta)
@@ -388,9 +389,6 @@ class HuberOutput:
         np.clip(H, -delta, delta, out=H)
         H *= H.dtype.type(1.0 / H.shape[1])
         return H
-
-    def __repr__(self):
-        return f"HuberOutput(huber_delta={self.huber_delta!r})"
 
 
 # Every output layer, by key: the classification outputs and the first two
