@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 
 from conftest import FAST, GRADIENT_SOLVERS, SOLVERS
 from sknn import MLPClassifier, MLPRegressor, skops_trusted_types
-from sknn._base.targets import encode, output_layer
+from sknn._base.targets import label_targets, output_layer
 from sknn._math import kernels as _kernels
 from sknn._math.network import Backprop, Network
 
@@ -126,8 +126,9 @@ def test_smoothed_softmax_gradient_matches_finite_differences():
     X = rng.normal(size=(7, 5))
     y = rng.integers(0, 4, 7)
     clf = MLPClassifier(label_smoothing=0.3)
-    T = clf._codec()._smoothed(encode(y, np.arange(4), "multiclass", np.float64),
-                               "multiclass", 4, np.float64)  # fmt: skip
+    T = label_targets(
+        y, np.arange(4), "multiclass", np.float64, "y", clf.label_smoothing
+    )
     assert T.shape == (7, 4) and np.allclose(T.sum(axis=1), 1)
     output, n_out = output_layer("multiclass", 4)
     network = Network((5, 3, n_out), "tanh", output, (0.0,))

@@ -295,9 +295,6 @@ class ClassifierTargets:
             dtype=dtype, name=name, epsilon=self.estimator.label_smoothing,
         )  # fmt: skip
 
-    def _smoothed(self, T, kind, n_classes, dtype):
-        return smoothed(T, kind, n_classes, dtype, self.estimator.label_smoothing)
-
     def stratify(self, targets, y):
         """The labels to stratify the hold-out by (None for multilabel y)."""
         return None if targets.kind == MULTILABEL else y
