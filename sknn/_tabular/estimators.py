@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_consistent_length
 from .._base.compat import Interval, StrOptions
 from .._base.params import set_parameters, signature
 from .._base.prepare import validate_y
-from .._base.targets import ClassifierTargets, RegressorTargets
+from .._base.targets import ClassifierTargets, RegressorTargets, value_targets
 from .._classifier import MLPClassifier
 from .._math.losses import REGRESSION_LOSSES
 from .._regressor import MLPRegressor
@@ -100,7 +100,7 @@ class StandardisedTargets(RegressorTargets):
 
     def encode(self, y, dtype, *, continuing, incremental, classes):
         if not continuing:
-            Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+            Y = value_targets(y, np.float64)
             center, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
             if REGRESSION_LOSSES[self.estimator.loss].name == "identity":
                 center, spread = Y.mean(axis=0), Y.std(axis=0)
@@ -113,7 +113,7 @@ class StandardisedTargets(RegressorTargets):
 
     def _targets(self, y, dtype, name, whole_fit):
         estimator = self.estimator
-        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        Y = value_targets(y, np.float64)
         Y = (Y - estimator.target_center_) / estimator.target_scale_
         return super()._targets(Y.reshape(np.shape(y)), dtype, name, whole_fit)
 
