@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tabular.preprocessing import STRING_MISSING, TablePreprocessor
+from .._tabular.preprocessing import STRING_MISSING, TablePreprocessor, reads_strings
 from .graph import Graph
 
 TABLE_ALIAS = "SknnTablePreprocessor"
@@ -101,10 +101,6 @@ def input_names(preprocessor):
     return result
 
 
-def _is_string(encoding):
-    return encoding["kind"] != "numeric" and encoding["values"] == "string"
-
-
 def input_types(model):
     """skl2onnx's ``initial_types`` for the contract: one (N, 1) input per
     column, ``tensor(string)`` for string categories, ``tensor(double)``
@@ -113,7 +109,7 @@ def input_types(model):
 
     preprocessor = _checked(model)
     return [
-        (name, (StringTensorType if _is_string(e) else DoubleTensorType)([None, 1]))
+        (name, (StringTensorType if reads_strings(e) else DoubleTensorType)([None, 1]))
         for name, e in zip(input_names(preprocessor), preprocessor.encodings_)
     ]
 
@@ -205,8 +201,8 @@ def _columns(operator):
         )
     names = input_names(preprocessor)
     for (variable, _, string), name, e in zip(columns, names, preprocessor.encodings_):
-        if string != _is_string(e) and e["kind"] != "dropped":
-            wanted = "tensor(string)" if _is_string(e) else "a numeric tensor"
+        if string != reads_strings(e) and e["kind"] != "dropped":
+            wanted = "tensor(string)" if reads_strings(e) else "a numeric tensor"
             raise TypeError(
                 f"Column {name!r} enters the ONNX graph as {variable.type}, but "
                 f"TablePreprocessor needs {wanted} for it: declare the inputs "
@@ -233,7 +229,7 @@ def convert_table(scope, operator, container):
     graph = Graph(scope, container, np.float64)
     columns = _columns(operator)
     names = input_names(preprocessor)
-    strings = [n for n, e in zip(names, preprocessor.encodings_) if _is_string(e)]
+    strings = [n for n, e in zip(names, preprocessor.encodings_) if reads_strings(e)]
     if strings and container.target_opset < STRING_EQUAL_OPSET:
         raise ValueError(
             f"The string categories of column {strings[0]!r} need ONNX's Equal "

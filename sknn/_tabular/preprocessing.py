@@ -113,6 +113,13 @@ def _as_strings(series):
     )
 
 
+def reads_strings(encoding):
+    """Whether the column of ``encoding`` is read as ``str`` values (a string
+    category column, kept or dropped), rather than as float64; the ONNX graph
+    takes it as a string input then."""
+    return encoding["kind"] != "numeric" and encoding["values"] == "string"
+
+
 def _label(category):
     """A category as it appears in a feature name: 3 rather than 3.0."""
     if isinstance(category, float) and category.is_integer():
@@ -457,15 +464,13 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         for j, (name, encoding) in enumerate(zip(names, self.encodings_)):
             series = frame.iloc[:, j]
             _refuse_times(series, name)
-            if encoding["kind"] == "numeric" or (
-                encoding["kind"] == "dropped" and encoding["values"] == "number"
-            ):
-                arrays.append(self._numbers(series, name))
-            elif encoding["values"] == "number":
+            if reads_strings(encoding):
+                arrays.append(_as_strings(series))
+            elif encoding["kind"] == "categorical":
                 values, bad = _as_numbers(series)
                 arrays.append(np.where(bad, np.inf, values))
             else:
-                arrays.append(_as_strings(series))
+                arrays.append(self._numbers(series, name))
         return arrays
 
     def _encoded(self, arrays):
