@@ -383,6 +383,28 @@ def test_feature_names_out_and_set_output():
     assert out.index.equals(df.index)
 
 
+def test_feature_names_out_are_unique():
+    # "a" with category "b" and a column "a_b" would both be named a_b
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "a": pd.Categorical(rng.choice(["b", "c", "d"], 60)),
+            "a_b": rng.normal(size=60),
+            "a_b__2": rng.normal(size=60),
+        }
+    )
+    pre = TablePreprocessor().set_output(transform="pandas").fit(df)
+    names = pre.get_feature_names_out().tolist()
+    assert names == ["a_b", "a_c", "a_d", "a_b__2", "a_b__2__2"]
+    out = pre.transform(df)
+    assert out.columns.tolist() == names
+    assert out.columns.is_unique
+    # the first a_b is the one-hot of "b", the second the column a_b
+    is_b = (df["a"] == "b").to_numpy()
+    assert out["a_b"][is_b].min() > out["a_b"][~is_b].max()
+    np.testing.assert_array_equal(np.argsort(out["a_b__2"]), np.argsort(df["a_b"]))
+
+
 def test_pickle_clone_and_skops():
     df = mixed_frame()
     pre = TablePreprocessor(categorical_features=CATEGORICAL, max_categories=2)

@@ -540,7 +540,9 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         ``<name>`` for a numeric column and ``<name>_missing`` for its
         indicator; ``<name>_<category>`` for each one-hot column
         (``<name>_missing`` for the missing category), the second category's
-        for a binary column.
+        for a binary column. A name that an earlier output column already
+        has gets ``__2`` (``__3``, ...) appended, so that the names are unique
+        (a column ``a_b`` beside a column ``a`` with a category ``b``).
 
         Parameters
         ----------
@@ -566,13 +568,27 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
                 if encoding["binary"]:
                     labels = labels[1:]
                 out.extend(f"{name}_{label}" for label in labels)
-        return np.asarray(out, dtype=object)
+        return np.asarray(_made_unique(out), dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         return tags
+
+
+def _made_unique(names):
+    """``names`` with ``__2``, ``__3``, ... appended to each repeat of an
+    earlier name (a pandas output must not hold two columns of one name)."""
+    seen, unique = set(), []
+    for name in names:
+        candidate, count = name, 1
+        while candidate in seen:
+            count += 1
+            candidate = f"{name}__{count}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
 def _codes(encoding, x):
