@@ -99,6 +99,61 @@ def test_smooth_clip_formula(c):
     assert np.abs(clipped).max() > 0.9 * c  # the far values come close to c
 
 
+def test_numeric_bins_formula():
+    # quartiles 0, 2.5, 5, 7.5, 10; the training values at or below them
+    x = np.append(np.arange(11.0), np.nan)
+    df = pd.DataFrame({"x": x})
+    pre = TablePreprocessor(numeric_bins=4, smooth_clip=None).fit(df)
+    assert pre.encodings_[0]["edges"] == [0.0, 2.0, 5.0, 7.0, 10.0]
+    names = pre.get_feature_names_out().tolist()
+    assert names == ["x", "x_missing", "x_bin0", "x_bin1", "x_bin2", "x_bin3"]
+    imputed = np.append(np.arange(11.0), 5.0)  # the missing row at the median
+    left, width = np.array([0.0, 2.0, 5.0, 7.0]), np.array([2.0, 3.0, 2.0, 3.0])
+    bins = np.clip((imputed[:, None] - left) / width, 0, 1)
+    np.testing.assert_array_equal(bins[-1], [1, 1, 0, 0])
+    # the scale of each bin: 1 / its spread, times 1/√T = 1/2 for T = 4 bins
+    q25, q75 = np.quantile(bins, [0.25, 0.75], axis=0)
+    half_range = 0.5 * (bins.max(axis=0) - bins.min(axis=0))
+    spread = np.where(q75 > q25, q75 - q25, half_range)
+    np.testing.assert_allclose(pre.scale_[2:], 0.5 / spread, rtol=2 * EPS)
+    np.testing.assert_allclose(pre.center_[2:], np.median(bins, axis=0))
+    Z = pre.transform(df)
+    np.testing.assert_allclose(
+        Z[:, 2:], (bins - pre.center_[2:]) * pre.scale_[2:], rtol=4 * EPS, atol=4 * EPS
+    )
+    # the first columns are as without bins
+    plain = TablePreprocessor(smooth_clip=None).fit(df)
+    np.testing.assert_array_equal(Z[:, :2], plain.transform(df))
+
+
+def test_numeric_bins_need_two_distinct_quantiles():
+    df = pd.DataFrame(
+        {
+            "binary": [0.0, 1.0] * 10,
+            "three": [0.0, 1.0, 2.0, 2.0] * 5,
+            "constant": [7.0] * 20,
+        }
+    )
+    pre = TablePreprocessor(numeric_bins=16).fit(df)
+    edges = [e["edges"] for e in pre.encodings_]
+    assert edges == [None, [0.0, 1.0, 2.0], None]  # one bin would be x rescaled
+    names = pre.get_feature_names_out().tolist()
+    assert names == ["binary", "three", "three_bin0", "three_bin1", "constant"]
+    with pytest.raises(InvalidParameterError, match="numeric_bins"):
+        TablePreprocessor(numeric_bins=1).fit(df)
+
+
+def test_numeric_bins_absent_from_an_older_encoding():
+    # a model saved before numeric_bins existed has no "edges" in encodings_
+    df = mixed_frame()
+    pre = TablePreprocessor(categorical_features=CATEGORICAL).fit(df)
+    expected = pre.transform(df)
+    for encoding in pre.encodings_:
+        encoding.pop("edges", None)
+    np.testing.assert_array_equal(pre.transform(df), expected)
+    assert len(pre.get_feature_names_out()) == expected.shape[1]
+
+
 def test_binary_column_is_one_column():
     df = pd.DataFrame({"smoker": ["no", "yes", "yes", "no", "yes"]})
     pre = TablePreprocessor(min_frequency=1, smooth_clip=None).fit(df)
@@ -219,7 +274,12 @@ def test_bool_columns_are_numbers_with_indicators():
         "nullable_missing",
     ]
     # nullable: 1 _ 0 1 has median 1, imputed 1 1 0 1
-    assert pre.encodings_[1] == {"kind": "numeric", "median": 1.0, "indicator": True}
+    assert pre.encodings_[1] == {
+        "kind": "numeric",
+        "median": 1.0,
+        "indicator": True,
+        "edges": None,
+    }
 
 
 def test_dataframe_and_array_give_the_same_matrix():
@@ -421,7 +481,13 @@ def test_pickle_clone_and_skops():
     np.testing.assert_array_equal(loaded.transform(df), pre.transform(df))
 
 
-@parametrize_with_checks([TablePreprocessor(), TablePreprocessor(smooth_clip=None)])
+@parametrize_with_checks(
+    [
+        TablePreprocessor(),
+        TablePreprocessor(smooth_clip=None),
+        TablePreprocessor(numeric_bins=4),
+    ]
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -468,13 +534,19 @@ def new_frame():
     return df
 
 
-@pytest.mark.parametrize("smooth_clip", [3.0, None])
-def test_onnx_graph_matches_transform(ort, smooth_clip):
+@pytest.mark.parametrize(
+    "smooth_clip, numeric_bins", [(3.0, None), (None, None), (3.0, 8)]
+)
+def test_onnx_graph_matches_transform(ort, smooth_clip, numeric_bins):
     from sknn import to_onnx
     from sknn._onnx.table import onnx_inputs
 
     df = mixed_frame()
-    pre = TablePreprocessor(categorical_features=CATEGORICAL, smooth_clip=smooth_clip)
+    pre = TablePreprocessor(
+        categorical_features=CATEGORICAL,
+        smooth_clip=smooth_clip,
+        numeric_bins=numeric_bins,
+    )
     pre.fit(df)
     onx = to_onnx(pre, df.iloc[:1])
     kinds = {i.name: i.type.tensor_type.elem_type for i in onx.graph.input}
@@ -552,19 +624,24 @@ def test_onnx_refusals(ort):
 # ------------------------------------------------------------ before a network
 
 
-
 def target(df):
     return np.log(df["income"]) + (df["colour"] == "red") - 0.02 * df["age"].fillna(40)
 
 
+@pytest.mark.parametrize("numeric_bins", [None, 8])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_onnx_tabular_classifier(ort, dtype):
+def test_onnx_tabular_classifier(ort, dtype, numeric_bins):
     from sknn import TabularClassifier, to_onnx
     from sknn._onnx.table import onnx_inputs
 
     df = mixed_frame()
     y = np.where(target(df) > target(df).median(), "high", "low")
-    clf = TabularClassifier(**TINY, categorical_features=CATEGORICAL, dtype=dtype)
+    clf = TabularClassifier(
+        **TINY,
+        categorical_features=CATEGORICAL,
+        dtype=dtype,
+        numeric_bins=numeric_bins,
+    )
     clf.fit(df, y)
     onx = to_onnx(clf, df.iloc[:1])
     atol = 1e-10 if dtype == "float64" else 1e-5

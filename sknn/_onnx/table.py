@@ -18,6 +18,7 @@ computes what ``TablePreprocessor.transform`` does, in float64, with standard
 ai.onnx ops only::
 
     numeric      IsNaN ─ Where(median) [─ Cast: the indicator]
+                 [─ Sub(edges) ─ Div(widths) ─ Max(0) ─ Min(1): the bins]
     categorical  Equal(kept categories, broadcast over a row) ─ Cast
                  (IsNaN for the missing category of a numeric one)
     all          Concat ─ Sub(center_) ─ Mul(scale_) ─ z / √(1 + (z/c)²)
@@ -254,9 +255,12 @@ def convert_table(scope, operator, container):
         if e["kind"] == "numeric":
             missing = graph.node("IsNaN", [x], "missing")
             median = graph.constant("median", np.array(e["median"]))
-            pieces.append(graph.node("Where", [missing, median, x], "imputed"))
+            imputed = graph.node("Where", [missing, median, x], "imputed")
+            pieces.append(imputed)
             if e["indicator"]:
                 pieces.append(as_double(missing))
+            if e.get("edges"):
+                pieces.append(_piecewise_linear(graph, imputed, e["edges"]))
             continue
         categories = list(e["categories"])
         if string:
@@ -298,6 +302,17 @@ def convert_table(scope, operator, container):
     one = graph.constant("one", np.array(1.0))
     root = graph.node("Sqrt", [graph.node("Add", [one, graph.node("Mul", [t, t])])])
     graph.node("Div", [Z, root], output=out)
+
+
+def _piecewise_linear(graph, x, edges):
+    """The bins of ``preprocessing._piecewise_linear``, (N, T) from (N, 1),
+    with its operations in its order."""
+    edges = np.asarray(edges, np.float64)
+    left = graph.constant("bin_left", edges[:-1].reshape(1, -1))
+    width = graph.constant("bin_width", (edges[1:] - edges[:-1]).reshape(1, -1))
+    ratio = graph.node("Div", [graph.node("Sub", [x, left]), width], "bin_ratio")
+    low = graph.node("Max", [ratio, graph.constant("zero", np.array(0.0))])
+    return graph.node("Min", [low, graph.constant("one", np.array(1.0))], "bins")
 
 
 # ------------------------------------------------------------ regression targets

@@ -249,6 +249,9 @@ class TabularClassifier(_Tabular, MLPClassifier):
         one-hot column; the others encode as zeros.
     smooth_clip : float or None, default=3.0
         c of the smooth clipping x / √(1 + (x/c)²) after robust scaling.
+    numeric_bins : int or None, default=None
+        Up to this many quantile bins of a piecewise-linear encoding beside
+        each numeric column (``TablePreprocessor``); None adds none.
     class_weight : None, "balanced" or dict, default=None
     label_smoothing : float, default=0.0
         As ``MLPClassifier``'s (RealMLP's 0.1 scored lower on the tuning
@@ -317,7 +320,7 @@ class TabularRegressor(_Tabular, MLPRegressor):
     ----------
     hidden_layer_sizes : tuple of int, default=(128, 128, 128)
     activation : str, default="mish"
-    categorical_features, max_categories, min_frequency, smooth_clip
+    categorical_features, max_categories, min_frequency, smooth_clip, numeric_bins
         As for ``TabularClassifier``.
     loss, quantile, huber_delta
         As for ``MLPRegressor`` (``huber_delta`` on the standardised scale).
