@@ -94,9 +94,10 @@ def test_feature_names_are_replaced_by_a_refit_without_them(classification):
     assert clf.n_features_in_ == 2
 
 
-def test_pickle_and_clone_keep_the_preprocessing(classification):
+@pytest.mark.parametrize("numeric_bins", [None, 8])
+def test_pickle_and_clone_keep_the_preprocessing(classification, numeric_bins):
     X, y = classification
-    clf = TabularClassifier(**TINY).fit(X, y)
+    clf = TabularClassifier(**TINY, numeric_bins=numeric_bins).fit(X, y)
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     fresh = clone(clf)
@@ -104,12 +105,13 @@ def test_pickle_and_clone_keep_the_preprocessing(classification):
     assert fresh.get_params() == clf.get_params()
 
 
-def test_skops_round_trip(classification):
+@pytest.mark.parametrize("numeric_bins", [None, 8])
+def test_skops_round_trip(classification, numeric_bins):
     sio = pytest.importorskip("skops.io")
     from sknn import skops_trusted_types
 
     X, y = classification
-    clf = TabularClassifier(**TINY).fit(X, y)
+    clf = TabularClassifier(**TINY, numeric_bins=numeric_bins).fit(X, y)
     loaded = sio.loads(sio.dumps(clf), trusted=skops_trusted_types())
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
@@ -127,7 +129,9 @@ def test_warm_start_keeps_the_fitted_preprocessing(classification):
 def test_grid_search_and_cross_validate(classification):
     X, y = classification
     search = GridSearchCV(
-        TabularClassifier(**TINY), {"smooth_clip": [3.0, None]}, cv=2
+        TabularClassifier(**TINY),
+        {"smooth_clip": [3.0, None], "numeric_bins": [None, 4]},
+        cv=2,
     ).fit(X, y)
     assert search.best_estimator_.preprocessor_ is not None
     scores = cross_validate(TabularClassifier(**TINY), X, y, cv=2)["test_score"]
@@ -326,22 +330,27 @@ def test_auto_batches_of_a_fit(monkeypatch):
     assert sizes == [200, 200, 4]
 
 
+@pytest.mark.parametrize("numeric_bins", [None, 6])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("Estimator", [TabularClassifier, TabularRegressor])
 def test_weights_hold_out_early_stopping_and_warm_start_together(
-    classification, regression, Estimator, dtype
+    classification, regression, Estimator, dtype, numeric_bins
 ):
     """The features meeting: sample weights, a validation_fraction hold-out
     with early stopping that keeps the best epoch, then a warm start that
-    continues from it with the fitted preprocessing, in either dtype."""
+    continues from it with the fitted preprocessing, in either dtype, with
+    and without numeric bins."""
     X, y = classification if Estimator is TabularClassifier else regression
     weights = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
     params = {
         **TINY, "max_iter": 12, "dtype": dtype, "early_stopping": True,
         "validation_fraction": 0.25, "n_iter_no_change": 3, "warm_start": True,
+        "numeric_bins": numeric_bins,
     }  # fmt: skip
     model = Estimator(**params).fit(X, y, sample_weight=weights)
     preprocessor, first = model.preprocessor_, model.n_iter_
+    binned = [e for e in preprocessor.encodings_ if e.get("edges")]
+    assert bool(binned) == bool(numeric_bins)
     assert model.coefs_[0].dtype == dtype
     assert len(model.history_["val_loss"]) == first <= params["max_iter"]
     # the kept weights are the best epoch's: its validation loss is best_loss_
